@@ -1,0 +1,97 @@
+"""Workers as local processes of the same Python environment."""
+
+from __future__ import annotations
+
+import os
+import pickle
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from typing import IO
+
+from jhops.compute.executor import Executor, WorkerExit
+from jhops.compute.worker import WorkerSpec
+
+
+class LocalExecutor(Executor):
+    """Each worker is a Python process running ``jhops.compute.worker.main``; its raw output goes to ``log_dir``.
+
+    Example::
+
+        executor = LocalExecutor(log_dir="/tmp/logs")
+        executor.start_worker(spec, 0)
+    """
+
+    name = "local"
+
+    def __init__(self, log_dir: str | None = None) -> None:
+        self.log_dir = log_dir or tempfile.mkdtemp(prefix="jhops-workers-")
+        os.makedirs(self.log_dir, exist_ok=True)
+        self._procs: dict[int, subprocess.Popen[bytes]] = {}
+        self._logs: dict[int, IO[bytes]] = {}
+
+    def driver_host(self) -> str:
+        return "127.0.0.1"
+
+    def log_path(self, index: int) -> str:
+        return os.path.join(self.log_dir, f"worker-{index}.log")
+
+    def start_worker(self, spec: WorkerSpec, index: int) -> None:
+        log = open(self.log_path(index), "ab")  # noqa: SIM115 - closed in poll()/stop()
+        proc = subprocess.Popen(
+            [sys.executable, "-c", "from jhops.compute.worker import main; main()"],
+            stdin=subprocess.PIPE,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, **spec.env},
+            # Its own process group, so an interrupt in the notebook reaches the driver, not the workers.
+            start_new_session=True,
+        )
+        assert proc.stdin is not None
+        # The secret travels on a pipe, never on the command line where `ps` would show it.
+        proc.stdin.write(pickle.dumps((spec, index)))
+        proc.stdin.close()
+        self._procs[index] = proc
+        self._logs[index] = log
+
+    def _tail(self, index: int, lines: int = 15) -> str:
+        try:
+            with open(self.log_path(index), "rb") as f:
+                return b"\n".join(f.read().splitlines()[-lines:]).decode(errors="replace")
+        except OSError:
+            return ""
+
+    def poll(self) -> list[WorkerExit]:
+        ended = []
+        for index, proc in list(self._procs.items()):
+            code = proc.poll()
+            if code is None:
+                continue
+            del self._procs[index]
+            self._logs.pop(index).close()
+            if code == 0:
+                ended.append(WorkerExit(index, "exited"))
+            else:
+                how = f"killed by signal {-code}" if code < 0 else f"exit code {code}"
+                tail = self._tail(index)
+                ended.append(WorkerExit(index, f"worker process died ({how})" + (f":\n{tail}" if tail else "")))
+        return ended
+
+    def stop(self, timeout: float = 5.0) -> None:
+        for proc in self._procs.values():
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGTERM)
+                proc.send_signal(signal.SIGCONT)  # a stopped process handles SIGTERM only once resumed
+        deadline = time.monotonic() + timeout
+        for proc in self._procs.values():
+            try:
+                proc.wait(max(0.0, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+        for log in self._logs.values():
+            log.close()
+        self._procs.clear()
+        self._logs.clear()

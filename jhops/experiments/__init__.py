@@ -1,0 +1,1 @@
+"""Tracked experiments: launching training functions as trials on workers, and their records."""

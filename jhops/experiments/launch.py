@@ -1,0 +1,135 @@
+"""``launch``: run a training function as a tracked experiment on local or Spark workers."""
+
+from __future__ import annotations
+
+import inspect
+import os
+import sys
+import sysconfig
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
+
+import cloudpickle
+
+from jhops.compute import Executor, default_workers, make_executor, thread_budget
+from jhops.experiments import environment
+from jhops.experiments.arguments import check_call, expand_args
+from jhops.experiments.driver import DriverSettings, ExperimentDriver, Listener
+from jhops.experiments.progress import ConsoleProgress
+from jhops.experiments.records import Experiment
+from jhops.experiments.trial_runner import TrialRunner
+from jhops.project import Project
+
+DIRECTIONS = ("max", "min")
+
+
+def _installed(module_file: str) -> bool:
+    roots = {sysconfig.get_paths()[k] for k in ("purelib", "platlib", "stdlib")}
+    path = os.path.abspath(module_file)
+    return any(path.startswith(os.path.abspath(root) + os.sep) for root in roots)
+
+
+def ship(runner: TrialRunner) -> bytes:
+    """Pickle the runner with its training function for the workers.
+
+    A function from a module the workers may not import (a test file, a ``.py`` next to the notebook)
+    travels by value, like one defined in the notebook; installed packages travel by reference.
+    """
+    module = sys.modules.get(getattr(runner.fn, "__module__", "") or "")
+    module_file = getattr(module, "__file__", None)
+    by_value = (module is not None and module.__name__ != "__main__" and module_file is not None
+                and not module.__name__.startswith("jhops.") and not _installed(module_file))
+    if not by_value:
+        return cloudpickle.dumps(runner)
+    cloudpickle.register_pickle_by_value(module)
+    try:
+        return cloudpickle.dumps(runner)
+    finally:
+        cloudpickle.unregister_pickle_by_value(module)
+
+
+def _source_of(fn: Callable[..., Any]) -> str | None:
+    try:
+        return inspect.getsource(fn)
+    except (OSError, TypeError):
+        return None
+
+
+def launch(
+    train_fn: Callable[..., Any],
+    args: Mapping[str, Any] | Sequence[Mapping[str, Any]] | None = None,
+    name: str | None = None,
+    metric_key: str | None = None,
+    direction: str = "max",
+    executor: str | Executor = "local",
+    workers: int | None = None,
+    *,
+    project: Project | None = None,
+    code: str | None = None,
+    listeners: Iterable[Listener] | None = None,
+    master: str | None = None,
+    spark: Any = None,
+    kind: str = "experiment",
+    settings: DriverSettings | None = None,
+) -> Experiment:
+    """Run ``train_fn`` once per parameter set on long-running workers and record everything.
+
+    ``args`` follows hops-util-py: a dict of lists runs trial *i* with the *i*-th element of each list
+    (use ``grid(...)`` for every combination); parameters reach ``train_fn`` as keyword arguments, or as
+    one dict if it has an ``hparams`` parameter, and a ``reporter`` is passed if it asks for one. The
+    function returns a metric, a dict of metrics and artifact paths, or nothing.
+
+    Returns the finished ``Experiment`` record: ``.metrics`` are the best (or only) trial's metrics,
+    ``.trials`` all trials. ``KeyboardInterrupt`` kills the workers and records the experiment KILLED.
+
+    Example::
+
+        def train(lr, reporter):
+            ...
+            return {"accuracy": acc}
+
+        exp = launch(train, {"lr": [0.1, 0.01]}, metric_key="accuracy", executor="spark", workers=2)
+        exp.metrics, exp.best_params
+    """
+    if not callable(train_fn):
+        raise TypeError(f"train_fn must be a function, got {type(train_fn).__name__}")
+    if direction not in DIRECTIONS:
+        raise ValueError(f"direction must be 'max' or 'min', got {direction!r}")
+    params_list = expand_args(args)
+    for params in params_list:
+        check_call(train_fn, params)
+    if workers is not None and workers < 1:
+        raise ValueError(f"workers must be at least 1, got {workers}")
+    n_workers = min(workers or default_workers(len(params_list)), len(params_list))
+    project = project or Project()
+    store = project.experiments
+    run_executor = make_executor(executor, n_workers, master=master, spark=spark)
+    experiment = store.create_experiment(
+        name=name or getattr(train_fn, "__name__", "experiment"),
+        kind=kind,
+        executor=run_executor.name,
+        workers=n_workers,
+        num_trials=len(params_list),
+        direction=direction,
+        metric_key=metric_key,
+        args=params_list,
+        code=code or _source_of(train_fn),
+        environment=environment.capture(),
+        driver={"pid": os.getpid(), "host": environment.capture()["host"]},
+    )
+    if run_executor.name == "local" and hasattr(run_executor, "log_dir") and project.is_local:
+        run_executor.log_dir = project.artifact_path("experiments", str(experiment.id), "workers")
+        os.makedirs(run_executor.log_dir, exist_ok=True)
+    experiment.trials = store.create_trials(experiment.id, params_list)
+    runner = TrialRunner(train_fn, project.url, project.is_local, experiment.id, default_key=metric_key or "metric")
+    driver = ExperimentDriver(
+        store,
+        experiment,
+        run_executor,
+        ship(runner),
+        workers=n_workers,
+        listeners=listeners if listeners is not None else [ConsoleProgress()],
+        settings=settings,
+        worker_env=thread_budget(n_workers),
+    )
+    return driver.run()

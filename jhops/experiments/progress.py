@@ -1,0 +1,46 @@
+"""A plain-text progress listener for scripts and terminals (notebooks get a richer view)."""
+
+from __future__ import annotations
+
+import sys
+from typing import TextIO
+
+from jhops.experiments.driver import Progress
+from jhops.experiments.records import TrialState
+
+
+def format_metrics(metrics: dict[str, float]) -> str:
+    return ", ".join(f"{k}={v:.4g}" for k, v in metrics.items()) or "-"
+
+
+class ConsoleProgress:
+    """Prints one line when a trial starts or ends, and a summary at the end.
+
+    Example: ``launch(train, args, listeners=[ConsoleProgress()])``
+    """
+
+    def __init__(self, stream: TextIO | None = None) -> None:
+        self.stream = stream or sys.stderr
+        self._seen: dict[int, TrialState] = {}
+
+    def __call__(self, progress: Progress) -> None:
+        exp = progress.experiment
+        total = len(exp.trials)
+        for trial in exp.trials:
+            if self._seen.get(trial.id) is trial.state or trial.state is TrialState.PENDING:
+                continue
+            self._seen[trial.id] = trial.state
+            done = sum(t.state.is_final for t in exp.trials)
+            params = ", ".join(f"{k}={v}" for k, v in trial.params.items()) or "no parameters"
+            if trial.state is TrialState.RUNNING:
+                line = f"trial {trial.number} started ({params}) on worker {trial.worker.get('index', '?')}"
+            elif trial.state is TrialState.FINISHED:
+                line = f"trial {trial.number} finished in {trial.duration or 0:.1f}s: {format_metrics(trial.metrics)}"
+            else:
+                last = (trial.error or "").strip().splitlines()[-1:] or [""]
+                line = f"trial {trial.number} {trial.state.value}: {last[0]}"
+            print(f"[jhops {exp.name} #{exp.id}] {done}/{total} {line}", file=self.stream, flush=True)
+        if progress.final:
+            best = f", best {exp.metric_key}={exp.best_metric:.4g}" if exp.best_metric is not None else ""
+            print(f"[jhops {exp.name} #{exp.id}] {exp.state.value} in {exp.duration or 0:.1f}s{best}",
+                  file=self.stream, flush=True)

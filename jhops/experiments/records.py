@@ -1,0 +1,120 @@
+"""Experiment and trial records as they are stored and read back."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from enum import Enum
+from typing import Any
+
+
+class ExperimentState(str, Enum):
+    RUNNING = "RUNNING"
+    FINISHED = "FINISHED"
+    FAILED = "FAILED"
+    KILLED = "KILLED"
+
+
+class TrialState(str, Enum):
+    PENDING = "PENDING"
+    RUNNING = "RUNNING"
+    FINISHED = "FINISHED"
+    FAILED = "FAILED"
+    KILLED = "KILLED"
+
+    @property
+    def is_final(self) -> bool:
+        return self not in (TrialState.PENDING, TrialState.RUNNING)
+
+
+@dataclass
+class Trial:
+    """One run of the training function with one set of hyperparameters."""
+
+    id: int
+    experiment_id: int
+    number: int
+    params: dict[str, Any]
+    state: TrialState
+    metrics: dict[str, float] = field(default_factory=dict)
+    outputs: dict[str, str] = field(default_factory=dict)
+    artifacts: list[str] = field(default_factory=list)
+    worker: dict[str, Any] = field(default_factory=dict)
+    error: str | None = None
+    stdout: str = ""
+    stderr: str = ""
+    folder: str | None = None
+    start_time: float | None = None
+    end_time: float | None = None
+    history: dict[str, list[tuple[int, float]]] = field(default_factory=dict)
+
+    @property
+    def duration(self) -> float | None:
+        if self.start_time is None or self.end_time is None:
+            return None
+        return self.end_time - self.start_time
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["state"] = self.state.value
+        data["duration"] = self.duration
+        return data
+
+
+@dataclass
+class Experiment:
+    """A launch of a training function: one or more trials, their records, and the best result."""
+
+    id: int
+    name: str
+    kind: str
+    state: ExperimentState
+    metric_key: str | None
+    direction: str
+    executor: str
+    workers: int
+    num_trials: int
+    start_time: float
+    args: Any = None
+    code: str | None = None
+    environment: dict[str, Any] = field(default_factory=dict)
+    driver: dict[str, Any] = field(default_factory=dict)
+    end_time: float | None = None
+    best_trial_id: int | None = None
+    best_metric: float | None = None
+    error: str | None = None
+    trials: list[Trial] = field(default_factory=list)
+
+    @property
+    def duration(self) -> float | None:
+        return None if self.end_time is None else self.end_time - self.start_time
+
+    @property
+    def best_trial(self) -> Trial | None:
+        return next((t for t in self.trials if t.id == self.best_trial_id), None)
+
+    @property
+    def metrics(self) -> dict[str, float]:
+        """The final metrics of the best trial (of the only trial, for a single run)."""
+        best = self.best_trial
+        if best is None and len(self.trials) == 1:
+            best = self.trials[0]
+        return dict(best.metrics) if best is not None else {}
+
+    @property
+    def best_params(self) -> dict[str, Any]:
+        best = self.best_trial
+        return dict(best.params) if best is not None else {}
+
+    def counts(self) -> dict[str, int]:
+        """How many trials are in each state, e.g. ``{"FINISHED": 3, "FAILED": 1}``."""
+        counts: dict[str, int] = {}
+        for trial in self.trials:
+            counts[trial.state.value] = counts.get(trial.state.value, 0) + 1
+        return counts
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["state"] = self.state.value
+        data["duration"] = self.duration
+        data["trials"] = [t.to_dict() for t in self.trials]
+        return data

@@ -1,0 +1,147 @@
+"""The metadata database: table definitions and the migrations that create and upgrade them.
+
+Every schema change is a new function appended to ``MIGRATIONS``; ``migrate`` applies the missing ones in
+one write transaction, so two processes opening the same project at once cannot both run them.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+metadata = sa.MetaData()
+
+schema_version = sa.Table(
+    "schema_version",
+    metadata,
+    sa.Column("version", sa.Integer, nullable=False),
+)
+
+experiments = sa.Table(
+    "experiments",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("kind", sa.String(40), nullable=False),
+    sa.Column("state", sa.String(20), nullable=False),
+    sa.Column("metric_key", sa.String(200)),
+    sa.Column("direction", sa.String(3), nullable=False),
+    sa.Column("executor", sa.String(200), nullable=False),
+    sa.Column("workers", sa.Integer, nullable=False),
+    sa.Column("num_trials", sa.Integer, nullable=False),
+    sa.Column("args", sa.JSON),
+    sa.Column("code", sa.Text),
+    sa.Column("environment", sa.JSON),
+    sa.Column("driver", sa.JSON),
+    sa.Column("start_time", sa.Float, nullable=False),
+    sa.Column("end_time", sa.Float),
+    sa.Column("best_trial_id", sa.Integer),
+    sa.Column("best_metric", sa.Float),
+    sa.Column("error", sa.Text),
+)
+
+trials = sa.Table(
+    "trials",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("experiment_id", sa.Integer, sa.ForeignKey("experiments.id"), nullable=False, index=True),
+    sa.Column("number", sa.Integer, nullable=False),
+    sa.Column("params", sa.JSON, nullable=False),
+    sa.Column("state", sa.String(20), nullable=False),
+    sa.Column("metrics", sa.JSON),
+    sa.Column("outputs", sa.JSON),
+    sa.Column("artifacts", sa.JSON),
+    sa.Column("worker", sa.JSON),
+    sa.Column("error", sa.Text),
+    sa.Column("stdout", sa.Text, nullable=False, default=""),
+    sa.Column("stderr", sa.Text, nullable=False, default=""),
+    sa.Column("folder", sa.String(1000)),
+    sa.Column("start_time", sa.Float),
+    sa.Column("end_time", sa.Float),
+    sa.UniqueConstraint("experiment_id", "number"),
+)
+
+metric_points = sa.Table(
+    "metric_points",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("trial_id", sa.Integer, sa.ForeignKey("trials.id"), nullable=False, index=True),
+    sa.Column("key", sa.String(200), nullable=False),
+    sa.Column("step", sa.Integer, nullable=False),
+    sa.Column("value", sa.Float, nullable=False),
+    sa.Column("wall_time", sa.Float, nullable=False),
+)
+
+
+def _create_experiment_tables(conn: Connection) -> None:
+    metadata.create_all(conn, tables=[experiments, trials, metric_points])
+
+
+Migration = Callable[[Connection], None]
+MIGRATIONS: list[Migration] = [_create_experiment_tables]
+
+
+def _set_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    if not isinstance(dbapi_connection, sqlite3.Connection):
+        return
+    # Let SQLAlchemy's "begin" event decide when a transaction starts (see _begin_immediate).
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    # WAL lets readers run beside one writer; busy_timeout makes a second writer wait instead of failing.
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+def _begin_immediate(conn: Connection) -> None:
+    # Taking the write lock at BEGIN avoids the lock-upgrade deadlock two SQLite writers otherwise hit,
+    # which busy_timeout cannot resolve.
+    conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def create_engine(url: str) -> Engine:
+    """An engine for ``url`` with the settings that make SQLite safe for several processes.
+
+    Example: ``create_engine("sqlite:///jhops-project/jhops.db")``
+    """
+    engine = sa.create_engine(url, future=True)
+    if engine.dialect.name == "sqlite":
+        sa.event.listen(engine, "connect", _set_sqlite_pragmas)
+        sa.event.listen(engine, "begin", _begin_immediate)
+    return engine
+
+
+def current_version(conn: Connection) -> int:
+    """The number of migrations applied to the database behind ``conn`` (0 for a new database)."""
+    if not sa.inspect(conn).has_table("schema_version"):
+        return 0
+    version = conn.execute(sa.select(schema_version.c.version)).scalar()
+    return int(version or 0)
+
+
+def migrate(engine: Engine) -> int:
+    """Apply every migration the database lacks; return the resulting schema version.
+
+    Example: ``migrate(create_engine("sqlite:///:memory:"))`` returns ``len(MIGRATIONS)``.
+    """
+    with engine.begin() as conn:
+        version = current_version(conn)
+        if version > len(MIGRATIONS):
+            raise RuntimeError(
+                f"The metadata database has schema version {version}, newer than this jhops "
+                f"({len(MIGRATIONS)}). Upgrade jhops to open this project."
+            )
+        if version == len(MIGRATIONS):
+            return version
+        if version == 0:
+            metadata.create_all(conn, tables=[schema_version])
+            conn.execute(schema_version.insert().values(version=0))
+        for migration in MIGRATIONS[version:]:
+            migration(conn)
+        conn.execute(schema_version.update().values(version=len(MIGRATIONS)))
+        return len(MIGRATIONS)

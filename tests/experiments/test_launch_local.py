@@ -1,0 +1,177 @@
+"""Launching on local worker processes: records, failures, dying workers, interrupts."""
+
+import _thread
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+
+import psutil
+import pytest
+
+from jhops import experiment
+from jhops.experiments.driver import DriverSettings
+from jhops.experiments.records import ExperimentState, TrialState
+
+
+def train(lr, layers, reporter):
+    import os as _os
+
+    for step in range(3):
+        reporter.broadcast({"accuracy": lr * layers + step / 100, "loss": 1 - lr}, step=step)
+    print(f"trained lr={lr} layers={layers}")
+    reporter.log("done training")
+    with open("weights.txt", "w") as f:
+        f.write("w")
+    return {"accuracy": lr * layers, "pid": _os.getpid(), "note": object.__name__}
+
+
+def test_multi_trial_launch_records_everything(project):
+    exp = experiment.launch(train, {"lr": [0.1, 0.2, 0.3], "layers": [1, 2, 3]}, name="grid",
+                            metric_key="accuracy", workers=2, project=project, listeners=[])
+    assert exp.state is ExperimentState.FINISHED
+    assert [t.state for t in exp.trials] == [TrialState.FINISHED] * 3
+    assert exp.best_params == {"lr": 0.3, "layers": 3}
+    assert exp.metrics["accuracy"] == pytest.approx(0.9)
+    # two long-running workers served three trials: at most two worker processes, reused
+    worker_pids = {t.worker["pid"] for t in exp.trials}
+    assert len(worker_pids) <= 2
+    assert {int(t.metrics["pid"]) for t in exp.trials} == worker_pids
+    assert all(t.worker["pid"] != os.getpid() for t in exp.trials)
+
+    stored = project.experiments.get_experiment(exp.id)
+    trial = stored.trials[1]
+    assert trial.params == {"lr": 0.2, "layers": 2}
+    assert [s for s, _ in trial.history["accuracy"]] == [0, 1, 2]
+    assert [v for _, v in trial.history["accuracy"]] == pytest.approx([0.4, 0.41, 0.42])
+    assert "trained lr=0.2 layers=2" in trial.stdout and "done training" in trial.stdout
+    assert trial.outputs == {"note": "'object'"}
+    assert "weights.txt" in trial.artifacts
+    assert os.path.exists(os.path.join(project.path, trial.folder, "weights.txt"))
+    assert trial.duration is not None and trial.duration >= 0
+    assert stored.code and "def train" in stored.code
+    assert stored.environment["python"] == sys.version.split()[0]
+    assert "numpy" in stored.environment["packages"]
+
+
+def test_hparams_dict_scalar_return_and_tensorboard_logdir(project):
+    def fit(hparams):
+        from jhops.experiment import tensorboard_logdir
+
+        with open(os.path.join(tensorboard_logdir(), "events.txt"), "w") as f:
+            f.write("x")
+        return hparams["lr"] * 2
+
+    exp = experiment.launch(fit, {"lr": [1.0, 2.0]}, direction="min", project=project, listeners=[])
+    assert [t.metrics for t in exp.trials] == [{"metric": 2.0}, {"metric": 4.0}]
+    assert exp.best_metric == 2.0
+    assert all("tensorboard/events.txt" in t.artifacts for t in exp.trials)
+
+
+def test_tensorboard_logdir_outside_a_trial_says_so():
+    with pytest.raises(RuntimeError, match="Not inside a jhops trial"):
+        experiment.tensorboard_logdir()
+
+
+def test_raising_function_fails_its_trial_and_the_others_run(project):
+    def flaky(x):
+        if x == 2:
+            raise ValueError("bad input x=2")
+        return x
+
+    exp = experiment.launch(flaky, {"x": [1, 2, 3]}, workers=1, project=project, listeners=[])
+    states = [t.state for t in exp.trials]
+    assert states == [TrialState.FINISHED, TrialState.FAILED, TrialState.FINISHED]
+    failed = project.experiments.get_experiment(exp.id).trials[1]
+    assert "ValueError: bad input x=2" in failed.error
+    assert "Traceback" in failed.error and "ValueError" in failed.stderr
+    assert exp.state is ExperimentState.FINISHED and exp.best_metric == 3
+
+
+def test_all_trials_failing_fails_the_experiment(project):
+    def broken():
+        raise RuntimeError("no data")
+
+    exp = experiment.launch(broken, project=project, listeners=[])
+    assert exp.state is ExperimentState.FAILED
+    assert "all 1 trials failed" in exp.error and "no data" in exp.error
+
+
+def test_dying_worker_fails_its_trial_without_hanging(project):
+    def crash(x):
+        if x == 1:
+            os._exit(13)
+        return x
+
+    start = time.monotonic()
+    exp = experiment.launch(crash, {"x": [0, 1, 2, 3]}, workers=2, project=project, listeners=[])
+    assert time.monotonic() - start < 60
+    by_x = {t.params["x"]: t for t in exp.trials}
+    assert by_x[1].state is TrialState.FAILED
+    assert "exit code 13" in by_x[1].error
+    assert all(by_x[x].state is TrialState.FINISHED for x in (0, 2, 3))
+
+
+def test_silent_worker_is_detected_by_missing_heartbeats(project):
+    def freeze(x):
+        import signal
+
+        if x == 1:
+            os.kill(os.getpid(), signal.SIGSTOP)  # alive but silent: only the heartbeat can tell
+        return x
+
+    settings = DriverSettings(hb_interval=0.2, hb_timeout=2.0)
+    start = time.monotonic()
+    exp = experiment.launch(freeze, {"x": [0, 1, 2]}, workers=2, project=project, listeners=[], settings=settings)
+    assert time.monotonic() - start < 60
+    failed = [t for t in exp.trials if t.state is TrialState.FAILED]
+    assert [t.params["x"] for t in failed] == [1]
+    assert "no heartbeat" in failed[0].error
+    assert {t.params["x"] for t in exp.trials if t.state is TrialState.FINISHED} == {0, 2}
+
+
+def test_interrupt_kills_the_experiment_and_its_workers(project):
+    def slow(x, reporter):
+        for step in range(600):
+            reporter.broadcast(step, step=step)
+            time.sleep(0.1)
+
+    timer = threading.Timer(3.0, _thread.interrupt_main)
+    timer.start()
+    with pytest.raises(KeyboardInterrupt):
+        experiment.launch(slow, {"x": [1, 2, 3]}, workers=2, project=project, listeners=[],
+                          settings=DriverSettings(hb_interval=0.2))
+    timer.cancel()
+    exp = project.experiments.get_experiment(project.experiments.list_experiments()[0].id)
+    assert exp.state is ExperimentState.KILLED
+    assert [t.state for t in exp.trials] == [TrialState.KILLED] * 3
+    workers = {t.worker.get("pid") for t in exp.trials if t.worker}
+    assert workers  # two trials had started
+    time.sleep(0.5)
+    assert not any(psutil.pid_exists(pid) and psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+                   for pid in workers)
+
+
+def test_records_are_readable_from_a_second_process(project):
+    exp = experiment.launch(train, {"lr": [0.5], "layers": [2]}, metric_key="accuracy", project=project,
+                            listeners=[])
+    out = subprocess.run(
+        [sys.executable, "-m", "jhops.cli", "--project", project.path, "experiments", "show", str(exp.id), "--json"],
+        capture_output=True, text=True, check=True,
+    )
+    data = json.loads(out.stdout)
+    assert data["state"] == "FINISHED"
+    assert data["trials"][0]["metrics"]["accuracy"] == 1.0
+    assert data["trials"][0]["history"]["accuracy"][0] == [0, 1.0]
+
+
+def test_bad_launch_arguments_are_refused_before_anything_runs(project):
+    with pytest.raises(ValueError, match="no parameter named lr"):
+        experiment.launch(lambda: 1, {"lr": [0.1]}, project=project, listeners=[])
+    with pytest.raises(ValueError, match="direction"):
+        experiment.launch(train, {"lr": [0.1], "layers": [1]}, direction="up", project=project, listeners=[])
+    with pytest.raises(ValueError, match="Unknown executor"):
+        experiment.launch(train, {"lr": [0.1], "layers": [1]}, executor="cluster", project=project, listeners=[])
+    assert project.experiments.list_experiments() == []
