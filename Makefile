@@ -1,0 +1,71 @@
+# jhops: `make demo` runs the main job, `make test` runs every test. Both install what they need first,
+# into .venv, and do nothing more when it is already installed.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(CURDIR)/$(VENV)/bin
+STAMP := $(VENV)/.stamp-install
+export PATH := $(BIN):$(PATH)
+# Spark on loopback only; executors run the virtualenv's interpreter.
+export SPARK_LOCAL_IP ?= 127.0.0.1
+export PYSPARK_PYTHON := $(BIN)/python
+export TF_CPP_MIN_LOG_LEVEL ?= 2
+
+.PHONY: all install system-deps demo lab test lint typecheck check-extensions jest pytest clean
+
+all: test
+
+# Debian packages the project needs: Java for Spark, Node for the labextension build, Chromium for
+# the browser tests. Installed only when missing (needs root, as on the project's machines).
+system-deps:
+	@missing=""; \
+	command -v java >/dev/null || missing="$$missing openjdk-17-jre-headless"; \
+	command -v node >/dev/null || missing="$$missing nodejs npm"; \
+	test -x /usr/bin/chromium || missing="$$missing chromium"; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing Debian packages:$$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): pyproject.toml package.json yarn.lock | $(BIN)/python
+	$(MAKE) system-deps
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/pip install -q -e ".[all,test]"
+	touch $@
+
+install: $(STAMP)
+
+demo: install
+	$(BIN)/python -m jhops.demo
+
+lab: install
+	$(BIN)/jupyter lab --ServerApp.root_dir=$(CURDIR)/notebooks --ServerApp.allow_root=True \
+	  --ServerApp.ip=127.0.0.1
+
+lint: install
+	$(BIN)/ruff check jhops tests benchmarks
+
+typecheck: install
+	$(BIN)/mypy
+
+check-extensions: install
+	@$(BIN)/jupyter server extension list 2>&1 | tee /dev/stderr | grep -qE "jhops .*enabled" \
+	  || { echo "the jhops server extension is not enabled"; exit 1; }
+	@$(BIN)/jupyter server extension list 2>&1 | grep -A2 -E "jhops .*enabled" | grep -q "OK" \
+	  || { echo "the jhops server extension does not load"; exit 1; }
+	@$(BIN)/jupyter labextension list 2>&1 | tee /dev/stderr | grep -qE "jhops .*enabled.*OK" \
+	  || { echo "the jhops labextension is not enabled OK"; exit 1; }
+
+jest: install
+	$(BIN)/jlpm test
+
+pytest: install
+	$(BIN)/python -m pytest
+
+test: install lint typecheck check-extensions jest pytest
+
+clean:
+	rm -rf lib jhops/labextension tsconfig.tsbuildinfo .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,212 @@
+"""``%hops`` and ``%%hops``: notebook commands over the jhops API. Parsing and dispatch only.
+
+Cell commands::
+
+    %%hops experiment [--name N] [--metric K] [--direction max|min] [--executor local|spark|URL]
+                      [--workers N] [--args VAR] [--fn NAME] [--out VAR]
+
+Line commands::
+
+    %hops experiments [--limit N]
+    %hops experiment ID
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import shlex
+from collections.abc import Callable
+from typing import Any, NoReturn
+
+from IPython.core.error import UsageError
+from IPython.core.magic import Magics, line_cell_magic, magics_class
+from traitlets import Unicode
+
+from jhops.compute import EXECUTORS
+from jhops.experiments.driver import DriverError
+from jhops.experiments.launch import launch
+from jhops.experiments.store import ExperimentNotFound
+from jhops.project import Project
+
+EXAMPLES = {
+    "experiment": "%%hops experiment --name lr-grid --metric accuracy --args grid --workers 2",
+    "experiments": "%hops experiments --limit 20",
+    "show": "%hops experiment 3",
+}
+
+
+class HopsArgumentParser(argparse.ArgumentParser):
+    """An argument parser whose errors are ``UsageError`` with an example of right usage."""
+
+    def __init__(self, *args: Any, example: str, **kwargs: Any) -> None:
+        super().__init__(*args, add_help=False, **kwargs)
+        self.example = example
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"{self.prog}: {message}\nUsage: {self.format_usage().strip()}\nExample: {self.example}")
+
+    def exit(self, status: int = 0, message: str | None = None) -> NoReturn:
+        raise UsageError(message or self.format_usage())
+
+
+def _usage(message: str, example: str = EXAMPLES["experiment"]) -> UsageError:
+    return UsageError(f"{message}\nExample: {example}")
+
+
+def _positive_int(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {value!r}") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {number}")
+    return number
+
+
+def _executor(value: str) -> str:
+    from jhops.compute.spark import is_spark_master
+
+    if value in EXECUTORS or is_spark_master(value):
+        return value
+    raise argparse.ArgumentTypeError(
+        f"unknown executor {value!r}; use local, spark, or a Spark master URL like local[2] or sc://host:15002"
+    )
+
+
+def _experiment_parser() -> HopsArgumentParser:
+    parser = HopsArgumentParser(prog="%%hops experiment", example=EXAMPLES["experiment"])
+    parser.add_argument("--name", help="name of the experiment (default: the function's name)")
+    parser.add_argument("--metric", help="the metric that decides the best trial")
+    parser.add_argument("--direction", choices=["max", "min"], default="max")
+    parser.add_argument("--executor", type=_executor, default="local")
+    parser.add_argument("--workers", type=_positive_int)
+    parser.add_argument("--args", metavar="VAR", help="a variable holding a dict of lists or a list of dicts")
+    parser.add_argument("--fn", metavar="NAME", help="the training function (default: the last one the cell defines)")
+    parser.add_argument("--out", metavar="VAR", help="store the finished Experiment record in this variable")
+    return parser
+
+
+def _list_parser() -> HopsArgumentParser:
+    parser = HopsArgumentParser(prog="%hops experiments", example=EXAMPLES["experiments"])
+    parser.add_argument("--limit", type=_positive_int, default=50)
+    return parser
+
+
+def _show_parser() -> HopsArgumentParser:
+    parser = HopsArgumentParser(prog="%hops experiment", example=EXAMPLES["show"])
+    parser.add_argument("id", type=_positive_int)
+    return parser
+
+
+def _defined_function(cell: str, wanted: str | None) -> str:
+    """The training function's name: ``wanted``, or the last function the cell defines at top level."""
+    try:
+        tree = ast.parse(cell)
+    except SyntaxError as exc:
+        raise _usage(f"%%hops experiment: the cell has a syntax error on line {exc.lineno}: {exc.msg}") from None
+    defined = [node.name for node in tree.body if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))]
+    if wanted:
+        return wanted
+    if not defined:
+        raise UsageError(
+            "%%hops experiment: the cell defines no function to launch. Define the training function in the "
+            "cell, for example:\n%%hops experiment --metric accuracy\ndef train(lr=0.01):\n    ...\n"
+            "    return {'accuracy': acc}"
+        )
+    return defined[-1]
+
+
+@magics_class
+class HopsMagics(Magics):
+    """The ``%hops`` / ``%%hops`` magics. ``%config HopsMagics.project = "/data/proj"`` picks the project."""
+
+    project = Unicode(None, allow_none=True, help="Project root (default: $JHOPS_PROJECT or ./jhops-project)").tag(
+        config=True
+    )
+
+    def __init__(self, shell: Any = None, **kwargs: Any) -> None:
+        super().__init__(shell, **kwargs)
+        self.cell_commands: dict[str, Callable[[list[str], str], Any]] = {"experiment": self._experiment}
+        self.line_commands: dict[str, Callable[[list[str]], Any]] = {
+            "experiments": self._list_experiments,
+            "experiment": self._show_experiment,
+        }
+
+    def _project(self) -> Project:
+        return Project(self.project) if self.project else Project()
+
+    @line_cell_magic
+    def hops(self, line: str, cell: str | None = None) -> Any:
+        """Run a jhops command; ``%hops`` alone lists the commands."""
+        try:
+            words = shlex.split(line)
+        except ValueError as exc:
+            raise UsageError(f"%hops: cannot parse the line: {exc}") from None
+        table: dict[str, Any] = self.cell_commands if cell is not None else self.line_commands
+        kind = "%%hops" if cell is not None else "%hops"
+        if not words or words[0] not in table:
+            given = f"unknown command {words[0]!r}" if words else "a command is needed"
+            examples = [EXAMPLES["experiment"]] if cell is not None else [EXAMPLES["experiments"], EXAMPLES["show"]]
+            raise UsageError(f"{kind}: {given}; choose from {', '.join(sorted(table))}.\nExample: "
+                             + "\n         ".join(examples))
+        command, rest = words[0], words[1:]
+        return table[command](rest, cell) if cell is not None else table[command](rest)
+
+    # cell commands --------------------------------------------------------------------------------
+    def _experiment(self, argv: list[str], cell: str) -> None:
+        args = _experiment_parser().parse_args(argv)
+        namespace = self.shell.user_ns
+        launch_args = None
+        if args.args is not None:
+            if args.args not in namespace:
+                raise _usage(f"%%hops experiment --args {args.args}: no variable named {args.args!r} in the "
+                             f"notebook. Define it first, e.g. {args.args} = {{'lr': [0.1, 0.01]}}")
+            launch_args = namespace[args.args]
+        fn_name = _defined_function(cell, args.fn)
+        self.shell.ex(compile(cell, "<%%hops cell>", "exec"))
+        fn = namespace.get(fn_name)
+        if not callable(fn):
+            raise _usage(f"%%hops experiment --fn {fn_name}: no function named {fn_name!r} after running the cell")
+        from jhops.experiments.progress import ConsoleProgress
+        from jhops.widgets.experiment_view import ExperimentView
+
+        # A kernel has a front end that renders the live view; a terminal IPython gets text lines.
+        listener = ExperimentView() if getattr(self.shell, "kernel", None) is not None else ConsoleProgress()
+        try:
+            experiment = launch(
+                fn, launch_args, name=args.name, metric_key=args.metric, direction=args.direction,
+                executor=args.executor, workers=args.workers, project=self._project(), code=cell,
+                listeners=[listener],
+            )
+        except (ValueError, TypeError) as exc:
+            raise _usage(f"%%hops experiment: {exc}") from None
+        except KeyboardInterrupt:
+            print("Interrupted: the experiment was killed and its workers stopped.")
+            return None
+        except DriverError as exc:
+            raise UsageError(f"%%hops experiment could not run: {exc}") from None
+        if args.out:
+            namespace[args.out] = experiment
+        return None
+
+    # line commands --------------------------------------------------------------------------------
+    def _list_experiments(self, argv: list[str]) -> Any:
+        import pandas as pd
+
+        from jhops.experiments.summary import experiment_row
+
+        args = _list_parser().parse_args(argv)
+        rows = [experiment_row(e) for e in self._project().experiments.list_experiments(limit=args.limit)]
+        return pd.DataFrame(rows).set_index("id") if rows else pd.DataFrame(columns=["name", "state"])
+
+    def _show_experiment(self, argv: list[str]) -> None:
+        from jhops.widgets.experiment_view import show
+
+        args = _show_parser().parse_args(argv)
+        try:
+            experiment = self._project().experiments.get_experiment(args.id)
+        except ExperimentNotFound as exc:
+            raise _usage(f"%hops experiment {args.id}: {exc} List them with %hops experiments.",
+                         EXAMPLES["show"]) from None
+        show(experiment)

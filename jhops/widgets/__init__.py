@@ -1,0 +1,1 @@
+"""Notebook views over the jhops API (they render; the domain packages compute)."""

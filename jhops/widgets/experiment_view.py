@@ -1,0 +1,146 @@
+"""The live view of an experiment in a notebook cell: state, progress, metric curves, trials, worker logs.
+
+It is a display (HTML with inline SVG, plus a plain-text version) updated in place while the driver
+runs, so its final state is an ordinary output that stays in the saved notebook.
+"""
+
+from __future__ import annotations
+
+import html
+import time
+from collections.abc import Sequence
+from typing import Any
+
+from IPython.display import display
+
+from jhops.experiments.driver import LogLine, Progress
+from jhops.experiments.records import Experiment, TrialState
+from jhops.experiments.summary import experiment_row, format_metrics, trial_row
+from jhops.widgets.charts import line_chart
+
+STATE_COLORS = {
+    "RUNNING": "#1f77b4", "FINISHED": "#2ca02c", "FAILED": "#d62728", "KILLED": "#7f7f7f",
+    "PENDING": "#bbbbbb",
+}
+MAX_LOG_LINES = 40
+
+
+def _badge(state: str) -> str:
+    color = STATE_COLORS.get(state, "#555")
+    return (f'<span class="jp-jhops-badge" style="background:{color};color:white;border-radius:3px;'
+            f'padding:1px 6px;font-size:11px">{html.escape(state)}</span>')
+
+
+def _table(rows: Sequence[dict[str, Any]], badge_column: str | None = "state") -> str:
+    if not rows:
+        return ""
+    head = "".join(f"<th>{html.escape(str(k))}</th>" for k in rows[0])
+    body = []
+    for row in rows:
+        cells = []
+        for key, value in row.items():
+            text = _badge(str(value)) if key == badge_column else html.escape(str(value))
+            cells.append(f"<td>{text}</td>")
+        body.append("<tr>" + "".join(cells) + "</tr>")
+    return f'<table class="jp-jhops-table"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
+
+
+def _chart_key(exp: Experiment) -> str | None:
+    if exp.metric_key:
+        return exp.metric_key
+    for trial in exp.trials:
+        if trial.history:
+            return next(iter(trial.history))
+    return None
+
+
+def render_html(exp: Experiment, logs: Sequence[LogLine] = (), workers_alive: int | None = None) -> str:
+    """The view of ``exp`` as HTML. Example: ``render_html(Project().experiments.get_experiment(3))``."""
+    counts = exp.counts()
+    total = max(1, len(exp.trials))
+    done = sum(n for state, n in counts.items() if TrialState(state).is_final)
+    elapsed = (exp.end_time or time.time()) - exp.start_time
+    parts = [f'<div class="jp-jhops-experiment" data-experiment-id="{exp.id}" data-state="{exp.state.value}">']
+    parts.append(f"<div><b>{html.escape(exp.name)}</b> #{exp.id} {_badge(exp.state.value)} "
+                 f"&middot; {html.escape(exp.executor)}, {exp.workers} worker(s)"
+                 + (f", {workers_alive} alive" if workers_alive is not None and exp.state.value == "RUNNING" else "")
+                 + f" &middot; {elapsed:.1f}s</div>")
+    summary = ", ".join(f"{n} {state.lower()}" for state, n in sorted(counts.items()))
+    parts.append(f'<div><progress value="{done}" max="{total}" style="width:240px"></progress> '
+                 f"{done}/{total} trials ({html.escape(summary)})</div>")
+    if exp.best_metric is not None:
+        parts.append(f"<div>best {html.escape(str(exp.metric_key))} = <b>{exp.best_metric:.4g}</b> with "
+                     f"{html.escape(str(exp.best_params))}</div>")
+    if exp.error:
+        parts.append(f'<pre style="color:#d62728;white-space:pre-wrap">{html.escape(exp.error)}</pre>')
+    key = _chart_key(exp)
+    if key:
+        series = {f"trial {t.number}": [(float(s), v) for s, v in t.history.get(key, [])] for t in exp.trials
+                  if t.history.get(key)}
+        parts.append(line_chart(series, title=f"{key} per step", y_label=key))
+    parts.append(_table([trial_row(t) for t in exp.trials]))
+    for trial in exp.trials:
+        if trial.error and trial.state is not TrialState.FINISHED:
+            parts.append(f"<details><summary>trial {trial.number} {trial.state.value}: "
+                         f"{html.escape(trial.error.strip().splitlines()[-1])}</summary>"
+                         f"<pre>{html.escape(trial.error)}</pre></details>")
+    if logs:
+        lines = [f"[trial {ln.trial}] {ln.text}" if ln.trial is not None else ln.text
+                 for ln in list(logs)[-MAX_LOG_LINES:]]
+        parts.append('<details open><summary>worker logs</summary><pre class="jp-jhops-logs" '
+                     'style="max-height:16em;overflow:auto">' + html.escape("\n".join(lines)) + "</pre></details>")
+    parts.append("</div>")
+    return "".join(parts)
+
+
+def render_text(exp: Experiment) -> str:
+    """The view of ``exp`` as plain text, for terminals and text-only front ends."""
+    row = experiment_row(exp)
+    lines = [f"{exp.name} #{exp.id} {row['state']} ({row['executor']}, {row['workers']} workers) {row['duration']}"]
+    if exp.best_metric is not None:
+        lines.append(f"best {exp.metric_key}={exp.best_metric:.4g} with {exp.best_params}")
+    if exp.error:
+        lines.append(exp.error)
+    for trial in exp.trials:
+        lines.append(f"  trial {trial.number} {trial.state.value} {format_metrics(trial.metrics)}")
+    return "\n".join(lines)
+
+
+class ExperimentView:
+    """A progress listener that keeps one cell output up to date.
+
+    Example::
+
+        view = ExperimentView()
+        launch(train, args, listeners=[view])
+    """
+
+    def __init__(self) -> None:
+        self._handle: Any = None
+
+    def bundle(self, progress: Progress) -> dict[str, str]:
+        exp = progress.experiment
+        return {"text/html": render_html(exp, progress.logs, progress.workers_alive),
+                "text/plain": render_text(exp)}
+
+    def __call__(self, progress: Progress) -> None:
+        data = self.bundle(progress)
+        if self._handle is None:
+            self._handle = display(data, raw=True, display_id=True)
+        else:
+            self._handle.update(data, raw=True)
+
+
+def stored_logs(exp: Experiment, per_trial: int = 10) -> list[LogLine]:
+    """The last log lines of each trial of a stored experiment."""
+    lines = []
+    for trial in exp.trials:
+        for stream, text in (("stdout", trial.stdout), ("stderr", trial.stderr)):
+            for line in text.splitlines()[-per_trial:]:
+                lines.append(LogLine(trial.number, trial.worker.get("index", -1), stream, line))
+    return lines
+
+
+def show(exp: Experiment) -> None:
+    """Display a stored experiment the way the live view ended."""
+    display({"text/html": render_html(exp, stored_logs(exp)), "text/plain": render_text(exp)}, raw=True)

@@ -1,0 +1,100 @@
+"""The %hops / %%hops magics in a real IPython shell."""
+
+import pandas as pd
+import pytest
+from IPython.core.error import UsageError
+from IPython.testing.globalipapp import start_ipython
+
+CELL = '''
+import math
+
+def helper():
+    return 1
+
+def train(lr, reporter):
+    for step in range(3):
+        reporter.broadcast(lr * (step + 1), step=step)
+    print("lr", lr)
+    return {"acc": lr * 3 + helper() - 1}
+'''
+
+
+@pytest.fixture(scope="module")
+def ip():
+    shell = start_ipython()
+    shell.run_line_magic("load_ext", "jhops")
+    return shell
+
+
+@pytest.fixture
+def shell(ip, project):
+    ip.user_ns.pop("result", None)
+    return ip
+
+
+def test_experiment_cell_launches_the_last_function_with_args(shell, project):
+    shell.user_ns["grid"] = {"lr": [0.1, 0.2]}
+    shell.run_cell_magic("hops", "experiment --name magic-grid --metric acc --args grid --workers 2 --out result",
+                         CELL)
+    exp = shell.user_ns["result"]
+    assert exp.name == "magic-grid" and exp.state.value == "FINISHED"
+    assert exp.best_params == {"lr": 0.2}
+    stored = project.experiments.get_experiment(exp.id)
+    assert stored.code.strip().startswith("import math")
+    assert "lr 0.1" in stored.trials[0].stdout
+    assert callable(shell.user_ns["train"])  # the cell also ran in the notebook's namespace
+
+
+def test_fn_picks_another_function_and_direction_min(shell, project):
+    shell.run_cell_magic("hops", "experiment --fn helper --direction min --out result", CELL)
+    exp = shell.user_ns["result"]
+    assert exp.name == "helper" and exp.direction == "min"
+    assert exp.metrics == {"metric": 1.0}
+
+
+def test_list_and_show_experiments(shell, project, capsys):
+    shell.run_cell_magic("hops", "experiment --out result", "def f():\n    return 0.5\n")
+    table = shell.run_line_magic("hops", "experiments")
+    assert isinstance(table, pd.DataFrame)
+    assert table.loc[shell.user_ns["result"].id, "state"] == "FINISHED"
+    capsys.readouterr()
+    shell.run_line_magic("hops", f"experiment {shell.user_ns['result'].id}")
+    assert "FINISHED" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("line", "cell", "message"),
+    [
+        ("experiment --workers 0", CELL, "must be at least 1"),
+        ("experiment --direction up", CELL, "invalid choice: 'up'"),
+        ("experiment --executor gpu-farm", CELL, "unknown executor 'gpu-farm'"),
+        ("experiment --args nowhere", CELL, "no variable named 'nowhere'"),
+        ("experiment", "x = 1\n", "defines no function"),
+        ("experiment", "def f(:\n", "syntax error on line 1"),
+        ("experiment --fn missing", CELL, "no function named 'missing'"),
+        ("experiment --bogus", CELL, "unrecognized arguments: --bogus"),
+        ("train", CELL, "unknown command 'train'"),
+        ("", CELL, "a command is needed"),
+    ],
+)
+def test_bad_cell_arguments_raise_usage_error_with_an_example(shell, project, line, cell, message):
+    with pytest.raises(UsageError, match=message) as info:
+        shell.run_cell_magic("hops", line, cell)
+    assert "%%hops experiment" in str(info.value)
+    assert project.experiments.list_experiments() == []
+
+
+def test_args_that_do_not_fit_the_function(shell, project):
+    shell.user_ns["bad"] = {"momentum": [0.9]}
+    with pytest.raises(UsageError, match="no parameter named momentum"):
+        shell.run_cell_magic("hops", "experiment --args bad", CELL)
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [("experiment 999", "No experiment with id 999"), ("experiment abc", "expected a whole number"),
+     ("experiments --limit x", "expected a whole number"), ("nothing", "unknown command 'nothing'")],
+)
+def test_bad_line_commands(shell, project, line, message):
+    with pytest.raises(UsageError, match=message):
+        shell.run_line_magic("hops", line)

@@ -1,0 +1,62 @@
+import time
+
+from jhops.experiments.driver import LogLine, Progress
+from jhops.experiments.records import Experiment, ExperimentState, Trial, TrialState
+from jhops.widgets import experiment_view
+from jhops.widgets.charts import line_chart
+
+
+def _experiment(state=ExperimentState.RUNNING):
+    trials = [
+        Trial(1, 7, 0, {"lr": 0.1}, TrialState.FINISHED, metrics={"acc": 0.8}, start_time=1, end_time=3,
+              history={"acc": [(0, 0.5), (1, 0.8)]}, worker={"index": 0, "partition_id": 0}),
+        Trial(2, 7, 1, {"lr": "<script>"}, TrialState.FAILED, error="Traceback...\nValueError: boom",
+              worker={"index": 1}),
+        Trial(3, 7, 2, {"lr": 0.3}, TrialState.RUNNING, history={"acc": [(0, 0.4)]}),
+    ]
+    return Experiment(7, "grid", "experiment", state, "acc", "max", "local", 2, 3, time.time() - 5,
+                      trials=trials, best_trial_id=1, best_metric=0.8)
+
+
+def test_html_shows_progress_best_curve_table_errors_and_logs():
+    page = experiment_view.render_html(_experiment(), [LogLine(0, 0, "stdout", "epoch 1 done")], workers_alive=2)
+    assert 'data-state="RUNNING"' in page
+    assert '<progress value="2" max="3"' in page
+    assert "best acc = <b>0.8</b>" in page
+    assert page.count("<polyline") == 2  # one curve per trial that reported
+    assert "spark partition 0" in page
+    assert "ValueError: boom" in page
+    assert "[trial 0] epoch 1 done" in page
+    assert "<script>" not in page and "&lt;script&gt;" in page
+
+
+def test_text_view_for_terminals():
+    text = experiment_view.render_text(_experiment(ExperimentState.FINISHED))
+    assert "grid #7 FINISHED" in text and "best acc=0.8" in text and "trial 1 FAILED" in text
+
+
+def test_view_updates_one_display_in_place(monkeypatch):
+    shown = []
+
+    class Handle:
+        def update(self, data, raw):
+            shown.append(("update", data))
+
+    def fake_display(data, raw, display_id):
+        shown.append(("display", data))
+        return Handle()
+
+    monkeypatch.setattr(experiment_view, "display", fake_display)
+    view = experiment_view.ExperimentView()
+    exp = _experiment()
+    view(Progress(exp, [], 2))
+    exp.state = ExperimentState.FINISHED
+    view(Progress(exp, [], 0, final=True))
+    assert [kind for kind, _ in shown] == ["display", "update"]
+    assert 'data-state="FINISHED"' in shown[-1][1]["text/html"]
+
+
+def test_line_chart_handles_flat_and_empty_series():
+    assert line_chart({}) == ""
+    svg = line_chart({"a": [(0, 1.0), (1, 1.0)]}, y_label="acc")
+    assert svg.startswith("<svg") and "<polyline" in svg
