@@ -61,7 +61,7 @@ def _task_worker(spec_blob: bytes, index: int, batches: Iterator[Any]) -> Iterat
     if index not in ids:
         return
     context = TaskContext.get()
-    identity = {"kind": "spark-task"}
+    identity: dict[str, Any] = {"kind": "spark-task"}
     if context is not None:
         identity.update(partition_id=context.partitionId(), stage_id=context.stageId(),
                         task_attempt_id=context.taskAttemptId(), attempt_number=context.attemptNumber())
@@ -126,7 +126,7 @@ class SparkExecutor(Executor):
                 self.spark.sparkContext.setJobGroup(self.group, f"jhops worker {index}", interruptOnCancel=True)
             frame = self.spark.range(0, index + 1, 1, index + 1)
             frame.mapInPandas(partial(_task_worker, spec_blob, index), _RESULT_SCHEMA).collect()
-        except BaseException as exc:  # noqa: BLE001 - reported through poll()
+        except BaseException as exc:
             with self._lock:
                 self._errors[index] = _short_error(exc)
 

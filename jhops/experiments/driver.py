@@ -17,7 +17,19 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from jhops.compute.executor import Executor
-from jhops.compute.protocol import DONE, FINAL, GET, HB, OK, REG, STOP, TASK, DriverChannel, Request, new_secret
+from jhops.compute.protocol import (
+    DONE,
+    FINAL,
+    GET,
+    HB,
+    OK,
+    REG,
+    STOP,
+    TASK,
+    DriverChannel,
+    Request,
+    new_secret,
+)
 from jhops.compute.worker import WorkerSpec
 from jhops.experiments.records import Experiment, ExperimentState, Trial, TrialState
 from jhops.experiments.store import ExperimentStore
@@ -308,9 +320,9 @@ class ExperimentDriver:
         return {"type": OK}
 
     def _apply_updates(self, trial: Trial, worker: _Worker, updates: dict[str, Any]) -> None:
-        points = [tuple(p) for p in updates.get("metrics", [])]
+        points = [(str(k), int(s), float(v), float(w)) for k, s, v, w in updates.get("metrics", [])]
         if points:
-            self.store.add_metric_points(trial.id, points)  # type: ignore[arg-type]
+            self.store.add_metric_points(trial.id, points)
             for key, step, value, _wall in points:
                 trial.history.setdefault(key, []).append((step, value))
         stdout, stderr = updates.get("stdout", ""), updates.get("stderr", "")

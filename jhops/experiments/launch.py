@@ -40,10 +40,10 @@ def ship(runner: TrialRunner) -> bytes:
     by_value = (module is not None and module.__name__ != "__main__" and module_file is not None
                 and not module.__name__.startswith("jhops.") and not _installed(module_file))
     if not by_value:
-        return cloudpickle.dumps(runner)
+        return bytes(cloudpickle.dumps(runner))
     cloudpickle.register_pickle_by_value(module)
     try:
-        return cloudpickle.dumps(runner)
+        return bytes(cloudpickle.dumps(runner))
     finally:
         cloudpickle.unregister_pickle_by_value(module)
 
@@ -105,7 +105,7 @@ def launch(
     store = project.experiments
     run_executor = make_executor(executor, n_workers, master=master, spark=spark)
     experiment = store.create_experiment(
-        name=name or getattr(train_fn, "__name__", "experiment"),
+        name=str(name or getattr(train_fn, "__name__", "experiment")),
         kind=kind,
         executor=run_executor.name,
         workers=n_workers,

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from typing import Any
 
 
-class TrialStopped(Exception):  # noqa: N818 - named for what happened, like Maggy's EarlyStopException
+class TrialStopped(Exception):
     """Raised inside a trial by ``reporter.broadcast`` when the driver asked the trial to stop."""
 
 

@@ -106,8 +106,9 @@ class ExperimentStore:
             start_time=time.time(),
         )
         with self.engine.begin() as conn:
-            new_id = conn.execute(experiments.insert().values(**values)).inserted_primary_key[0]
-        return self.get_experiment(int(new_id), with_trials=False)
+            key = conn.execute(experiments.insert().values(**values)).inserted_primary_key
+        assert key is not None
+        return self.get_experiment(int(key[0]), with_trials=False)
 
     def update_experiment(self, experiment_id: int, **values: Any) -> None:
         if isinstance(values.get("state"), ExperimentState):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import numbers
 import os
 import shutil
@@ -30,17 +31,14 @@ class _Capture:
 
     def write(self, text: str) -> int:
         self._reporter.write(self._stream, text)
-        try:
+        # The original stream may be closed in a Spark task; the reporter still has the text.
+        with contextlib.suppress(OSError, ValueError):
             self._original.write(text)
-        except (OSError, ValueError):
-            pass  # the original stream may be closed in a Spark task; the reporter still has the text
         return len(text)
 
     def flush(self) -> None:
-        try:
+        with contextlib.suppress(OSError, ValueError):
             self._original.flush()
-        except (OSError, ValueError):
-            pass
 
     def isatty(self) -> bool:
         return False
@@ -135,15 +133,15 @@ class TrialRunner:
             self._reporter = reporter
         context.set_current(context.TrialContext(self.experiment_id, task["id"], task["number"], folder, reporter))
         saved = sys.stdout, sys.stderr, os.getcwd()
-        sys.stdout = _Capture(reporter, "stdout", sys.stdout)  # type: ignore[assignment]
-        sys.stderr = _Capture(reporter, "stderr", sys.stderr)  # type: ignore[assignment]
+        sys.stdout = _Capture(reporter, "stdout", sys.stdout)
+        sys.stderr = _Capture(reporter, "stderr", sys.stderr)
         status, value, error = FINISHED, None, None
         try:
             os.chdir(folder)
             value = self.fn(**call_kwargs(self.fn, task["params"], reporter))
         except TrialStopped:
             status = STOPPED
-        except BaseException:  # noqa: BLE001 - a trial's failure, even SystemExit, is recorded, not fatal
+        except BaseException:
             status, error = FAILED, traceback.format_exc()
             reporter.write("stderr", error)
         finally:
@@ -152,7 +150,7 @@ class TrialRunner:
             context.set_current(None)
         try:
             metrics, outputs, _ = split_result(value, self.default_key, folder)
-        except Exception:  # noqa: BLE001
+        except Exception:
             status, error = FAILED, traceback.format_exc()
             metrics, outputs = {}, {}
         # A function that reported but returned nothing ends with the last value of each metric.

@@ -40,7 +40,8 @@ class HopsArgumentParser(argparse.ArgumentParser):
     """An argument parser whose errors are ``UsageError`` with an example of right usage."""
 
     def __init__(self, *args: Any, example: str, **kwargs: Any) -> None:
-        super().__init__(*args, add_help=False, **kwargs)
+        kwargs.setdefault("add_help", False)
+        super().__init__(*args, **kwargs)
         self.example = example
 
     def error(self, message: str) -> NoReturn:
@@ -156,6 +157,7 @@ class HopsMagics(Magics):
     # cell commands --------------------------------------------------------------------------------
     def _experiment(self, argv: list[str], cell: str) -> None:
         args = _experiment_parser().parse_args(argv)
+        assert self.shell is not None
         namespace = self.shell.user_ns
         launch_args = None
         if args.args is not None:
@@ -164,7 +166,7 @@ class HopsMagics(Magics):
                              f"notebook. Define it first, e.g. {args.args} = {{'lr': [0.1, 0.01]}}")
             launch_args = namespace[args.args]
         fn_name = _defined_function(cell, args.fn)
-        self.shell.ex(compile(cell, "<%%hops cell>", "exec"))
+        self.shell.ex(compile(cell, "<%%hops cell>", "exec"))  # type: ignore[no-untyped-call]
         fn = namespace.get(fn_name)
         if not callable(fn):
             raise _usage(f"%%hops experiment --fn {fn_name}: no function named {fn_name!r} after running the cell")

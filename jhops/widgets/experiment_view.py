@@ -126,7 +126,7 @@ class ExperimentView:
     def __call__(self, progress: Progress) -> None:
         data = self.bundle(progress)
         if self._handle is None:
-            self._handle = display(data, raw=True, display_id=True)
+            self._handle = display(data, raw=True, display_id=True)  # type: ignore[no-untyped-call]
         else:
             self._handle.update(data, raw=True)
 
@@ -143,4 +143,5 @@ def stored_logs(exp: Experiment, per_trial: int = 10) -> list[LogLine]:
 
 def show(exp: Experiment) -> None:
     """Display a stored experiment the way the live view ended."""
-    display({"text/html": render_html(exp, stored_logs(exp)), "text/plain": render_text(exp)}, raw=True)
+    bundle = {"text/html": render_html(exp, stored_logs(exp)), "text/plain": render_text(exp)}
+    display(bundle, raw=True)  # type: ignore[no-untyped-call]

@@ -19,7 +19,7 @@ def test_none_is_one_trial_without_parameters():
 
 
 def test_lists_of_different_length_are_refused_with_a_hint():
-    with pytest.raises(ValueError, match="same length.*grid"):
+    with pytest.raises(ValueError, match=r"same length.*grid"):
         expand_args({"lr": [0.1, 0.01], "layers": [1, 2, 3]})
 
 
