@@ -34,6 +34,9 @@ $(STAMP): pyproject.toml package.json yarn.lock | $(BIN)/python
 	$(MAKE) system-deps
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/pip install -q -e ".[all,test]"
+	@# An editable install links the built labextension and enables the server extension explicitly.
+	$(BIN)/jupyter builder develop --overwrite .
+	$(BIN)/jupyter server extension enable --sys-prefix jhops
 	touch $@
 
 install: $(STAMP)
