@@ -34,3 +34,48 @@ def spark() -> Iterator[Any]:
     session.sparkContext.setLogLevel("ERROR")
     yield session
     session.stop()
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def spark_connect_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A Spark Connect server (the one pyspark ships) on a free loopback port, for the whole run."""
+    import socket
+    import subprocess
+    import time
+
+    pyspark = pytest.importorskip("pyspark")
+    home = os.path.dirname(pyspark.__file__)
+    if not os.path.exists(os.path.join(home, "sbin", "start-connect-server.sh")):
+        pytest.skip("this pyspark has no Spark Connect server")
+    port, state = _free_port(), tmp_path_factory.mktemp("spark-connect")
+    env = {**os.environ, "SPARK_HOME": home, "SPARK_PID_DIR": str(state), "SPARK_LOG_DIR": str(state),
+           "SPARK_IDENT_STRING": f"jhops-test-{port}"}
+    subprocess.run(
+        ["bash", os.path.join(home, "sbin", "start-connect-server.sh"), "--master", "local[2]",
+         "--conf", "spark.connect.grpc.binding.address=127.0.0.1",
+         "--conf", f"spark.connect.grpc.binding.port={port}", "--conf", "spark.ui.enabled=false"],
+        env=env, check=True, capture_output=True,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    logs = "\n".join(p.read_text()[-2000:] for p in state.glob("*.out"))
+                    pytest.fail(f"the Spark Connect server did not start:\n{logs}")
+                time.sleep(0.5)
+        yield f"sc://127.0.0.1:{port}"
+    finally:
+        subprocess.run(["bash", os.path.join(home, "sbin", "stop-connect-server.sh")], env=env,
+                       capture_output=True)

@@ -35,7 +35,16 @@ def get_or_create_session(master: str | None = None, workers: int = 2) -> Any:
     from pyspark.sql import SparkSession
 
     if master is not None and master.startswith("sc://"):
-        return SparkSession.builder.remote(master).getOrCreate()
+        try:
+            return SparkSession.builder.remote(master).getOrCreate()
+        except Exception as exc:
+            if "SESSION_ALREADY_EXIST" not in str(exc):
+                raise
+            raise ValueError(
+                f"Cannot connect to {master}: a classic SparkSession is already running in this process, and "
+                "PySpark allows no Spark Connect session beside it. Use executor='spark' to run on the running "
+                "session, or call spark.stop() first."
+            ) from None
     active = SparkSession.getActiveSession()
     if active is not None and master is None:
         return active

@@ -62,3 +62,73 @@ def test_raising_function_on_spark(project, spark):
                             listeners=[])
     assert exp.state is ExperimentState.FAILED
     assert all("KeyError: 'missing" in t.error for t in exp.trials)
+
+
+def test_interrupting_a_spark_launch_kills_it(project, spark):
+    import _thread
+    import threading
+    import time
+
+    from jhops.experiments.driver import DriverSettings
+
+    def slow(x, reporter):
+        for step in range(600):
+            reporter.broadcast(step, step=step)
+            time.sleep(0.1)
+
+    timer = threading.Timer(6.0, _thread.interrupt_main)
+    timer.start()
+    started = time.monotonic()
+    with pytest.raises(KeyboardInterrupt):
+        experiment.launch(slow, {"x": [1, 2]}, executor="spark", spark=spark, workers=2, project=project,
+                          listeners=[], settings=DriverSettings(hb_interval=0.2))
+    timer.cancel()
+    assert time.monotonic() - started < 40
+    exp = project.experiments.get_experiment(project.experiments.list_experiments()[0].id)
+    assert exp.state is ExperimentState.KILLED
+    assert all(t.state is TrialState.KILLED for t in exp.trials)
+    # the Spark jobs of the workers were cancelled: nothing of ours is left running
+    assert spark.sparkContext.statusTracker().getActiveJobsIds() == []
+
+
+CONNECT_SCRIPT = """
+import json, sys
+from jhops import experiment
+from jhops.project import Project
+
+def train(lr, reporter):
+    import os
+    from pyspark import TaskContext
+    reporter.broadcast(lr, step=0)
+    return {"score": lr * 10, "partition": TaskContext.get().partitionId(), "pid": os.getpid()}
+
+exp = experiment.launch(train, {"lr": [0.1, 0.2, 0.3]}, metric_key="score", executor=sys.argv[1], workers=2,
+                        project=Project(sys.argv[2]), listeners=[])
+print(json.dumps({"id": exp.id, "state": exp.state.value, "executor": exp.executor}))
+"""
+
+
+def test_launch_over_spark_connect(project, spark_connect_url):
+    import json
+    import subprocess
+    import sys
+
+    # Its own process, as a notebook would be: PySpark allows no Connect session beside a classic one.
+    out = subprocess.run([sys.executable, "-c", CONNECT_SCRIPT, spark_connect_url, project.path],
+                         capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr[-3000:]
+    summary = json.loads(out.stdout.strip().splitlines()[-1])
+    assert summary["state"] == "FINISHED"
+    assert summary["executor"] == f"spark({spark_connect_url})"
+    exp = project.experiments.get_experiment(summary["id"])
+    assert exp.best_params == {"lr": 0.3}
+    for trial in exp.trials:
+        assert trial.worker["kind"] == "spark-task"
+        assert trial.worker["partition_id"] == trial.metrics["partition"] == trial.worker["index"]
+        assert trial.worker["pid"] == trial.metrics["pid"]
+
+
+def test_connect_beside_a_classic_session_is_a_clear_error(project, spark):
+    with pytest.raises(ValueError, match="a classic SparkSession is already running"):
+        experiment.launch(_train, {"lr": [0.1]}, executor="sc://127.0.0.1:1", project=project, listeners=[])
+    assert project.experiments.list_experiments() == []
