@@ -52,6 +52,8 @@ def get_or_create_session(master: str | None = None, workers: int = 2) -> Any:
     # in-process reads the environment variable, not the spark.pyspark.python setting.
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     builder = SparkSession.builder.master(master or f"local[{workers}]").appName("jhops")
+    # Stage progress bars would interleave with the experiment's own progress lines.
+    builder = builder.config("spark.ui.showConsoleProgress", "false")
     if os.environ.get("JHOPS_SPARK_UI", "1") == "0":
         builder = builder.config("spark.ui.enabled", "false")
     return builder.getOrCreate()

@@ -30,7 +30,8 @@ class ConsoleProgress:
             if self._seen.get(trial.id) is trial.state or trial.state is TrialState.PENDING:
                 continue
             self._seen[trial.id] = trial.state
-            done = sum(t.state.is_final for t in exp.trials)
+            # Count what has been printed, so "n/N" grows one line at a time.
+            done = sum(state.is_final for state in self._seen.values())
             params = ", ".join(f"{k}={v}" for k, v in trial.params.items()) or "no parameters"
             if trial.state is TrialState.RUNNING:
                 line = f"trial {trial.number} started ({params}) on worker {trial.worker.get('index', '?')}"

@@ -24,16 +24,17 @@ FINISHED, STOPPED, FAILED = "finished", "stopped", "failed"
 
 
 class _Capture:
-    """A text stream that copies writes into the reporter and on to the original stream."""
+    """A text stream that copies writes into the reporter and, with ``echo``, on to the original stream."""
 
-    def __init__(self, reporter: Reporter, stream: str, original: TextIO) -> None:
-        self._reporter, self._stream, self._original = reporter, stream, original
+    def __init__(self, reporter: Reporter, stream: str, original: TextIO, echo: bool) -> None:
+        self._reporter, self._stream, self._original, self._echo = reporter, stream, original, echo
 
     def write(self, text: str) -> int:
         self._reporter.write(self._stream, text)
-        # The original stream may be closed in a Spark task; the reporter still has the text.
-        with contextlib.suppress(OSError, ValueError):
-            self._original.write(text)
+        if self._echo:
+            # The original stream may be closed in a Spark task; the reporter still has the text.
+            with contextlib.suppress(OSError, ValueError):
+                self._original.write(text)
         return len(text)
 
     def flush(self) -> None:
@@ -133,8 +134,11 @@ class TrialRunner:
             self._reporter = reporter
         context.set_current(context.TrialContext(self.experiment_id, task["id"], task["number"], folder, reporter))
         saved = sys.stdout, sys.stderr, os.getcwd()
-        sys.stdout = _Capture(reporter, "stdout", sys.stdout)
-        sys.stderr = _Capture(reporter, "stderr", sys.stderr)
+        # A local worker's own output is its log file; a Spark task's goes to the driver's console in local
+        # mode, where it would only repeat what the driver records and shows.
+        echo = worker_info.get("kind") != "spark-task"
+        sys.stdout = _Capture(reporter, "stdout", sys.stdout, echo)
+        sys.stderr = _Capture(reporter, "stderr", sys.stderr, echo)
         status, value, error = FINISHED, None, None
         try:
             os.chdir(folder)
