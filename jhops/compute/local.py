@@ -27,8 +27,8 @@ class LocalExecutor(Executor):
     name = "local"
 
     def __init__(self, log_dir: str | None = None) -> None:
-        self.log_dir = log_dir or tempfile.mkdtemp(prefix="jhops-workers-")
-        os.makedirs(self.log_dir, exist_ok=True)
+        #: where each worker's raw output goes; a temporary folder unless set before the first worker starts
+        self.log_dir = log_dir
         self._procs: dict[int, subprocess.Popen[bytes]] = {}
         self._logs: dict[int, IO[bytes]] = {}
 
@@ -36,6 +36,9 @@ class LocalExecutor(Executor):
         return "127.0.0.1"
 
     def log_path(self, index: int) -> str:
+        if self.log_dir is None:
+            self.log_dir = tempfile.mkdtemp(prefix="jhops-workers-")
+        os.makedirs(self.log_dir, exist_ok=True)
         return os.path.join(self.log_dir, f"worker-{index}.log")
 
     def start_worker(self, spec: WorkerSpec, index: int) -> None:

@@ -13,7 +13,7 @@ import logging
 import socket
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from jhops.compute.executor import Executor
@@ -86,7 +86,6 @@ class DriverSettings:
     #: how long a kill waits for trials to stop by themselves before workers are terminated
     kill_grace: float = 3.0
     publish_interval: float = 0.5
-    extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def heartbeat_timeout(self) -> float:

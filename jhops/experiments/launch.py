@@ -11,7 +11,7 @@ from typing import Any
 
 import cloudpickle
 
-from jhops.compute import Executor, default_workers, make_executor, thread_budget
+from jhops.compute import Executor, LocalExecutor, default_workers, make_executor, thread_budget
 from jhops.experiments import environment
 from jhops.experiments.arguments import check_call, expand_args
 from jhops.experiments.driver import DriverSettings, ExperimentDriver, Listener
@@ -104,6 +104,7 @@ def launch(
     project = project or Project()
     store = project.experiments
     run_executor = make_executor(executor, n_workers, master=master, spark=spark)
+    env = environment.capture()
     experiment = store.create_experiment(
         name=str(name or getattr(train_fn, "__name__", "experiment")),
         kind=kind,
@@ -114,12 +115,11 @@ def launch(
         metric_key=metric_key,
         args=params_list,
         code=code or _source_of(train_fn),
-        environment=environment.capture(),
-        driver={"pid": os.getpid(), "host": environment.capture()["host"]},
+        environment=env,
+        driver={"pid": os.getpid(), "host": env["host"]},
     )
-    if run_executor.name == "local" and hasattr(run_executor, "log_dir") and project.is_local:
+    if isinstance(run_executor, LocalExecutor) and project.is_local:
         run_executor.log_dir = project.artifact_path("experiments", str(experiment.id), "workers")
-        os.makedirs(run_executor.log_dir, exist_ok=True)
     experiment.trials = store.create_trials(experiment.id, params_list)
     runner = TrialRunner(train_fn, project.url, project.is_local, experiment.id, default_key=metric_key or "metric")
     driver = ExperimentDriver(

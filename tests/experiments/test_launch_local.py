@@ -53,6 +53,8 @@ def test_multi_trial_launch_records_everything(project):
     assert trial.duration is not None and trial.duration >= 0
     assert stored.code and "def train" in stored.code
     assert stored.environment["python"] == sys.version.split()[0]
+    # each worker process's raw output is kept beside the experiment's trials
+    assert os.path.exists(os.path.join(project.path, "experiments", str(exp.id), "workers", "worker-0.log"))
     assert "numpy" in stored.environment["packages"]
 
 
