@@ -79,3 +79,35 @@ def spark_connect_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]
     finally:
         subprocess.run(["bash", os.path.join(home, "sbin", "stop-connect-server.sh")], env=env,
                        capture_output=True)
+
+
+def _slow_trial(x: Any, reporter: Any) -> None:
+    import time
+
+    for step in range(600):
+        reporter.broadcast(step, step=step)
+        time.sleep(0.1)
+
+
+@pytest.fixture
+def slow_trial() -> Any:
+    """A training function that reports every 0.1 s for a minute: something to interrupt."""
+    return _slow_trial
+
+
+@pytest.fixture
+def interrupt_after() -> Iterator[Any]:
+    """Call ``interrupt_after(seconds)`` to send the test's main thread a KeyboardInterrupt, as Jupyter does."""
+    import _thread
+    import threading
+
+    timers: list[threading.Timer] = []
+
+    def start(seconds: float) -> None:
+        timer = threading.Timer(seconds, _thread.interrupt_main)
+        timers.append(timer)
+        timer.start()
+
+    yield start
+    for timer in timers:
+        timer.cancel()

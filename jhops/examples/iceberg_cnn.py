@@ -117,11 +117,13 @@ def _reporter_callback(reporter: Any) -> Any:
     import keras
 
     class BroadcastMetrics(keras.callbacks.Callback):  # type: ignore[misc]
-        """Sends accuracy, val_accuracy, loss and val_loss to ``reporter.broadcast`` after every epoch."""
+        """Broadcasts each epoch's metrics under the names ``train`` returns: ``accuracy`` and ``loss`` are the
+        validation figures, ``train_accuracy`` and ``train_loss`` the training ones."""
 
         def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
             logs = logs or {}
-            metrics = {key: float(logs[key]) for key in ("accuracy", "val_accuracy", "loss", "val_loss") if key in logs}
+            names = {"val_accuracy": "accuracy", "val_loss": "loss", "accuracy": "train_accuracy", "loss": "train_loss"}
+            metrics = {ours: float(logs[keras_name]) for keras_name, ours in names.items() if keras_name in logs}
             if metrics:
                 reporter.broadcast(metrics, step=epoch)
 
@@ -141,9 +143,9 @@ def train(
     """Train the iceberg CNN on an 80/20 split and save it as ``model.keras`` in the current directory.
 
     Data: ``data_path``, else ``$JHOPS_ICEBERG_JSON``, else ``n`` synthetic chips made with ``seed`` (also
-    the seed of the weights' initialisation). With a ``reporter``, accuracy, val_accuracy, loss and
-    val_loss are broadcast after every epoch. Returns ``{"accuracy": validation accuracy, "loss": validation
-    loss, "train_accuracy": ..., "model": "model.keras"}``, from the last epoch.
+    the seed of the weights' initialisation). Returns ``{"accuracy": validation accuracy, "loss": validation
+    loss, "train_accuracy": ..., "train_loss": ..., "model": "model.keras"}`` from the last epoch; with a
+    ``reporter``, the same four metrics are broadcast after every epoch.
 
     Example::
 
@@ -169,5 +171,6 @@ def train(
         "accuracy": float(last["val_accuracy"]),
         "loss": float(last["val_loss"]),
         "train_accuracy": float(last["accuracy"]),
+        "train_loss": float(last["loss"]),
         "model": "model.keras",
     }

@@ -130,6 +130,7 @@ def launch(
         workers=n_workers,
         listeners=listeners if listeners is not None else [ConsoleProgress()],
         settings=settings,
-        worker_env=thread_budget(n_workers),
+        # TensorFlow's INFO lines from every worker would flood the console; warnings still show.
+        worker_env={**thread_budget(n_workers), "TF_CPP_MIN_LOG_LEVEL": os.environ.get("TF_CPP_MIN_LOG_LEVEL", "1")},
     )
     return driver.run()

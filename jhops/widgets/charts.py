@@ -10,9 +10,11 @@ PALETTE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e
            "#bcbd22", "#17becf")
 
 
-def _ticks(low: float, high: float) -> list[float]:
+def _ticks(low: float, high: float, whole: bool = False) -> list[float]:
     if high == low:
         return [low]
+    if whole and high - low < 4:  # a few integer steps: label each, never 0.5
+        return [float(v) for v in range(int(low), int(high) + 1)]
     return [low + (high - low) * i / 4 for i in range(5)]
 
 
@@ -47,7 +49,8 @@ def line_chart(series: Mapping[str, Sequence[tuple[float, float]]], *, title: st
         y = sy(tick)
         parts.append(f'<line x1="{left}" x2="{left + plot_w}" y1="{y:.1f}" y2="{y:.1f}" stroke="#ddd"/>')
         parts.append(f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end">{tick:.3g}</text>')
-    for tick in _ticks(x_low, x_high):
+    whole_x = all(float(x).is_integer() for x, _ in points)
+    for tick in _ticks(x_low, x_high, whole_x):
         x = sx(tick)
         parts.append(f'<text x="{x:.1f}" y="{top + plot_h + 16}" text-anchor="middle">{tick:.3g}</text>')
     parts.append(f'<rect x="{left}" y="{top}" width="{plot_w}" height="{plot_h}" fill="none" stroke="#999"/>')

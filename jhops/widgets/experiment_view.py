@@ -15,7 +15,7 @@ from IPython.display import display
 
 from jhops.experiments.driver import LogLine, Progress
 from jhops.experiments.records import Experiment, TrialState
-from jhops.experiments.summary import experiment_row, format_metrics, trial_row
+from jhops.experiments.summary import experiment_row, format_metrics, format_params, trial_row
 from jhops.widgets.charts import line_chart
 
 STATE_COLORS = {
@@ -69,8 +69,8 @@ def render_html(exp: Experiment, logs: Sequence[LogLine] = (), workers_alive: in
     parts.append(f'<div><progress value="{done}" max="{total}" style="width:240px"></progress> '
                  f"{done}/{total} trials ({html.escape(summary)})</div>")
     if exp.best_metric is not None:
-        parts.append(f"<div>best {html.escape(str(exp.metric_key))} = <b>{exp.best_metric:.4g}</b> with "
-                     f"{html.escape(str(exp.best_params))}</div>")
+        with_params = f" with {html.escape(format_params(exp.best_params))}" if exp.best_params else ""
+        parts.append(f"<div>best {html.escape(str(exp.metric_key))} = <b>{exp.best_metric:.4g}</b>{with_params}</div>")
     if exp.error:
         parts.append(f'<pre style="color:#d62728;white-space:pre-wrap">{html.escape(exp.error)}</pre>')
     key = _chart_key(exp)
@@ -98,7 +98,8 @@ def render_text(exp: Experiment) -> str:
     row = experiment_row(exp)
     lines = [f"{exp.name} #{exp.id} {row['state']} ({row['executor']}, {row['workers']} workers) {row['duration']}"]
     if exp.best_metric is not None:
-        lines.append(f"best {exp.metric_key}={exp.best_metric:.4g} with {exp.best_params}")
+        with_params = f" with {format_params(exp.best_params)}" if exp.best_params else ""
+        lines.append(f"best {exp.metric_key}={exp.best_metric:.4g}{with_params}")
     if exp.error:
         lines.append(exp.error)
     for trial in exp.trials:

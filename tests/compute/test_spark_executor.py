@@ -64,25 +64,15 @@ def test_raising_function_on_spark(project, spark):
     assert all("KeyError: 'missing" in t.error for t in exp.trials)
 
 
-def test_interrupting_a_spark_launch_kills_it(project, spark):
-    import _thread
-    import threading
+def test_interrupting_a_spark_launch_kills_it(project, spark, interrupt_after, slow_trial):
     import time
 
     from jhops.experiments.driver import DriverSettings
-
-    def slow(x, reporter):
-        for step in range(600):
-            reporter.broadcast(step, step=step)
-            time.sleep(0.1)
-
-    timer = threading.Timer(6.0, _thread.interrupt_main)
-    timer.start()
+    interrupt_after(6.0)
     started = time.monotonic()
     with pytest.raises(KeyboardInterrupt):
-        experiment.launch(slow, {"x": [1, 2]}, executor="spark", spark=spark, workers=2, project=project,
+        experiment.launch(slow_trial, {"x": [1, 2]}, executor="spark", spark=spark, workers=2, project=project,
                           listeners=[], settings=DriverSettings(hb_interval=0.2))
-    timer.cancel()
     assert time.monotonic() - started < 40
     exp = project.experiments.get_experiment(project.experiments.list_experiments()[0].id)
     assert exp.state is ExperimentState.KILLED

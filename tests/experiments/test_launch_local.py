@@ -1,11 +1,9 @@
 """Launching on local worker processes: records, failures, dying workers, interrupts."""
 
-import _thread
 import json
 import os
 import subprocess
 import sys
-import threading
 import time
 
 import psutil
@@ -134,18 +132,11 @@ def test_silent_worker_is_detected_by_missing_heartbeats(project):
     assert {t.params["x"] for t in exp.trials if t.state is TrialState.FINISHED} == {0, 2}
 
 
-def test_interrupt_kills_the_experiment_and_its_workers(project):
-    def slow(x, reporter):
-        for step in range(600):
-            reporter.broadcast(step, step=step)
-            time.sleep(0.1)
-
-    timer = threading.Timer(3.0, _thread.interrupt_main)
-    timer.start()
+def test_interrupt_kills_the_experiment_and_its_workers(project, interrupt_after, slow_trial):
+    interrupt_after(3.0)
     with pytest.raises(KeyboardInterrupt):
-        experiment.launch(slow, {"x": [1, 2, 3]}, workers=2, project=project, listeners=[],
+        experiment.launch(slow_trial, {"x": [1, 2, 3]}, workers=2, project=project, listeners=[],
                           settings=DriverSettings(hb_interval=0.2))
-    timer.cancel()
     exp = project.experiments.get_experiment(project.experiments.list_experiments()[0].id)
     assert exp.state is ExperimentState.KILLED
     assert [t.state for t in exp.trials] == [TrialState.KILLED] * 3

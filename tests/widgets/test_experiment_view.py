@@ -60,3 +60,15 @@ def test_line_chart_handles_flat_and_empty_series():
     assert line_chart({}) == ""
     svg = line_chart({"a": [(0, 1.0), (1, 1.0)]}, y_label="acc")
     assert svg.startswith("<svg") and "<polyline" in svg
+
+
+def test_integer_steps_get_whole_number_ticks():
+    svg = line_chart({"a": [(0, 0.1), (1, 0.2), (2, 0.3)]})
+    assert ">0.5<" not in svg and ">1<" in svg and ">2<" in svg
+
+
+def test_best_of_a_run_without_parameters_reads_cleanly():
+    exp = _experiment(ExperimentState.FINISHED)
+    exp.trials[0].params = {}
+    assert "with" not in experiment_view.render_text(exp).splitlines()[1]
+    assert "best acc = <b>0.8</b></div>" in experiment_view.render_html(exp)
