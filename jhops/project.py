@@ -64,10 +64,12 @@ class Project:
 
     @cached_property
     def experiments(self) -> ExperimentStore:
-        """The experiment and trial records of this project."""
+        """The experiment and trial records of this project (runs left RUNNING by a dead driver are closed)."""
         from jhops.experiments.store import ExperimentStore
 
-        return ExperimentStore(self.engine)
+        store = ExperimentStore(self.engine)
+        store.close_orphans()
+        return store
 
     def __repr__(self) -> str:
         return f"Project(root={self.url!r}, db_url={self.db_url!r})"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import socket
 import time
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -58,6 +60,16 @@ def _trial_from_row(row: Row[Any]) -> Trial:
         start_time=row.start_time,
         end_time=row.end_time,
     )
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # alive, owned by someone else
+    return True
 
 
 class ExperimentStore:
@@ -125,6 +137,34 @@ class ExperimentStore:
         if with_trials:
             experiment.trials = self.get_trials(experiment_id)
         return experiment
+
+    def close_orphans(self) -> list[int]:
+        """Record as KILLED the RUNNING experiments whose driver process on this host has ended.
+
+        A kernel restarted mid-experiment leaves its records RUNNING; this closes them (and their open
+        trials) with a message saying why. Returns the ids it closed.
+        """
+        host = socket.gethostname()
+        closed = []
+        for exp in self.list_experiments_in_state(ExperimentState.RUNNING):
+            pid = exp.driver.get("pid")
+            if exp.driver.get("host") != host or not isinstance(pid, int) or _process_alive(pid):
+                continue
+            now, reason = time.time(), f"the driver process ({pid} on {host}) ended before the experiment did"
+            with self.engine.begin() as conn:
+                conn.execute(trials.update()
+                             .where(trials.c.experiment_id == exp.id)
+                             .where(trials.c.state.in_([TrialState.PENDING.value, TrialState.RUNNING.value]))
+                             .values(state=TrialState.KILLED.value, end_time=now, error=reason))
+                conn.execute(experiments.update().where(experiments.c.id == exp.id)
+                             .values(state=ExperimentState.KILLED.value, end_time=now, error=reason))
+            closed.append(exp.id)
+        return closed
+
+    def list_experiments_in_state(self, state: ExperimentState) -> list[Experiment]:
+        with self.engine.begin() as conn:
+            rows = conn.execute(sa.select(experiments).where(experiments.c.state == state.value)).all()
+        return [_experiment_from_row(r) for r in rows]
 
     def list_experiments(self, limit: int | None = None) -> list[Experiment]:
         """Experiments, newest first, without their trials."""
