@@ -125,7 +125,8 @@ class ExperimentDriver:
             secret=self._secret,
             runner=runner_blob,
             hb_interval=self.settings.hb_interval,
-            call_timeout=max(30.0, 3 * self.settings.heartbeat_timeout),
+            # A worker gives up on a driver silent for three heartbeat timeouts (30 s by default).
+            call_timeout=3 * self.settings.heartbeat_timeout,
             env=dict(worker_env or {}),
         )
         self.trials: dict[int, Trial] = {t.id: t for t in experiment.trials}

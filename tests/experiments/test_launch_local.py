@@ -12,6 +12,7 @@ import pytest
 from jhops import experiment
 from jhops.experiments.driver import DriverSettings
 from jhops.experiments.records import ExperimentState, TrialState
+from jhops.project import Project
 
 
 def train(lr, layers, reporter):
@@ -168,3 +169,42 @@ def test_bad_launch_arguments_are_refused_before_anything_runs(project):
     with pytest.raises(ValueError, match="Unknown executor"):
         experiment.launch(train, {"lr": [0.1], "layers": [1]}, executor="cluster", project=project, listeners=[])
     assert project.experiments.list_experiments() == []
+
+
+DRIVER_SCRIPT = """
+import sys, time
+from jhops import experiment
+from jhops.experiments.driver import DriverSettings
+from jhops.project import Project
+
+def forever(x):
+    time.sleep(600)
+
+experiment.launch(forever, {"x": [1, 2]}, workers=2, project=Project(sys.argv[1]), listeners=[],
+                  settings=DriverSettings(hb_interval=0.2, hb_timeout=2.0))
+"""
+
+
+def test_workers_of_a_dead_driver_exit_and_its_records_are_closed(project):
+    driver = subprocess.Popen([sys.executable, "-c", DRIVER_SCRIPT, project.path])
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            running = [t for e in project.experiments.list_experiments()
+                       for t in project.experiments.get_trials(e.id) if t.state is TrialState.RUNNING]
+            if len(running) == 2:
+                break
+            time.sleep(0.2)
+        assert len(running) == 2, "the trials never started"
+        workers = [t.worker["pid"] for t in running]
+    finally:
+        driver.kill()
+        driver.wait()
+    # orphans notice the silent driver within three heartbeat timeouts and end themselves
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and any(
+            psutil.pid_exists(p) and psutil.Process(p).status() != psutil.STATUS_ZOMBIE for p in workers):
+        time.sleep(0.5)
+    assert not any(psutil.pid_exists(p) and psutil.Process(p).status() != psutil.STATUS_ZOMBIE for p in workers)
+    exp = Project(project.path).experiments.list_experiments()[0]
+    assert exp.state is ExperimentState.KILLED and "driver process" in exp.error
