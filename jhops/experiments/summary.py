@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from typing import Any
 
 from jhops.experiments.records import Experiment, Trial
@@ -24,6 +25,17 @@ def format_metrics(metrics: dict[str, float]) -> str:
     return ", ".join(f"{k}={v:.4g}" for k, v in metrics.items())
 
 
+def shared_params(trials: list[Trial]) -> dict[str, Any]:
+    """The parameters every trial has with the same value (none when there is only one trial).
+
+    Example: trials with ``{"lr": 0.1, "epochs": 4}`` and ``{"lr": 0.01, "epochs": 4}`` share ``{"epochs": 4}``.
+    """
+    if len(trials) < 2:
+        return {}
+    first = trials[0].params
+    return {k: v for k, v in first.items() if all(k in t.params and t.params[k] == v for t in trials[1:])}
+
+
 def experiment_row(exp: Experiment) -> dict[str, Any]:
     """One experiment as a row. Example: ``experiment_row(exp)["state"] == "FINISHED"``."""
     best = "" if exp.best_metric is None else f"{exp.metric_key}={exp.best_metric:.4g}"
@@ -41,15 +53,18 @@ def experiment_row(exp: Experiment) -> dict[str, Any]:
     }
 
 
-def trial_row(trial: Trial) -> dict[str, Any]:
-    """One trial as a row, with where it ran (worker index, and Spark partition when on Spark)."""
+def trial_row(trial: Trial, hide: Collection[str] = ()) -> dict[str, Any]:
+    """One trial as a row, with where it ran (worker index, and Spark partition when on Spark).
+
+    Parameters named in ``hide`` (those all trials share, say) are left out of the row.
+    """
     where = f"worker {trial.worker['index']}" if "index" in trial.worker else ""
     if "partition_id" in trial.worker:
         where += f" (spark partition {trial.worker['partition_id']})"
     return {
         "trial": trial.number,
         "state": trial.state.value,
-        "params": format_params(trial.params),
+        "params": format_params({k: v for k, v in trial.params.items() if k not in hide}),
         "metrics": format_metrics(trial.metrics),
         "duration": _seconds(trial.duration),
         "where": where,

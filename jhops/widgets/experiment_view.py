@@ -15,7 +15,7 @@ from IPython.display import display
 
 from jhops.experiments.driver import LogLine, Progress
 from jhops.experiments.records import Experiment, TrialState
-from jhops.experiments.summary import experiment_row, format_metrics, format_params, trial_row
+from jhops.experiments.summary import experiment_row, format_metrics, format_params, shared_params, trial_row
 from jhops.widgets.charts import line_chart
 
 STATE_COLORS = {
@@ -68,8 +68,12 @@ def render_html(exp: Experiment, logs: Sequence[LogLine] = (), workers_alive: in
     summary = ", ".join(f"{n} {state.lower()}" for state, n in sorted(counts.items()))
     parts.append(f'<div><progress value="{done}" max="{total}" style="width:240px"></progress> '
                  f"{done}/{total} trials ({html.escape(summary)})</div>")
+    shared = shared_params(exp.trials)
+    if shared:
+        parts.append(f"<div>all trials: {html.escape(format_params(shared))}</div>")
     if exp.best_metric is not None:
-        with_params = f" with {html.escape(format_params(exp.best_params))}" if exp.best_params else ""
+        varying = {k: v for k, v in exp.best_params.items() if k not in shared}
+        with_params = f" with {html.escape(format_params(varying))}" if varying else ""
         parts.append(f"<div>best {html.escape(str(exp.metric_key))} = <b>{exp.best_metric:.4g}</b>{with_params}</div>")
     if exp.error:
         parts.append(f'<pre style="color:#d62728;white-space:pre-wrap">{html.escape(exp.error)}</pre>')
@@ -78,7 +82,7 @@ def render_html(exp: Experiment, logs: Sequence[LogLine] = (), workers_alive: in
         series = {f"trial {t.number}": [(float(s), v) for s, v in t.history.get(key, [])] for t in exp.trials
                   if t.history.get(key)}
         parts.append(line_chart(series, title=f"{key} per step", y_label=key))
-    parts.append(_table([trial_row(t) for t in exp.trials]))
+    parts.append(_table([trial_row(t, hide=shared) for t in exp.trials]))
     for trial in exp.trials:
         if trial.error and trial.state is not TrialState.FINISHED:
             parts.append(f"<details><summary>trial {trial.number} {trial.state.value}: "

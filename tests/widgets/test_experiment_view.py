@@ -72,3 +72,13 @@ def test_best_of_a_run_without_parameters_reads_cleanly():
     exp.trials[0].params = {}
     assert "with" not in experiment_view.render_text(exp).splitlines()[1]
     assert "best acc = <b>0.8</b></div>" in experiment_view.render_html(exp)
+
+
+def test_parameters_all_trials_share_are_shown_once():
+    exp = _experiment(ExperimentState.FINISHED)
+    for trial in exp.trials:
+        trial.params["epochs"] = 4
+    page = experiment_view.render_html(exp)
+    assert page.count("epochs=4") == 1
+    assert "all trials: epochs=4" in page
+    assert "best acc = <b>0.8</b> with lr=0.1</div>" in page
