@@ -7,10 +7,7 @@ from typing import TextIO
 
 from jhops.experiments.driver import Progress
 from jhops.experiments.records import TrialState
-
-
-def format_metrics(metrics: dict[str, float]) -> str:
-    return ", ".join(f"{k}={v:.4g}" for k, v in metrics.items()) or "-"
+from jhops.experiments.summary import format_metrics, format_params
 
 
 class ConsoleProgress:
@@ -32,11 +29,12 @@ class ConsoleProgress:
             self._seen[trial.id] = trial.state
             # Count what has been printed, so "n/N" grows one line at a time.
             done = sum(state.is_final for state in self._seen.values())
-            params = ", ".join(f"{k}={v}" for k, v in trial.params.items()) or "no parameters"
+            params = format_params(trial.params) or "no parameters"
             if trial.state is TrialState.RUNNING:
                 line = f"trial {trial.number} started ({params}) on worker {trial.worker.get('index', '?')}"
             elif trial.state is TrialState.FINISHED:
-                line = f"trial {trial.number} finished in {trial.duration or 0:.1f}s: {format_metrics(trial.metrics)}"
+                metrics = format_metrics(trial.metrics) or "-"
+                line = f"trial {trial.number} finished in {trial.duration or 0:.1f}s: {metrics}"
             else:
                 last = (trial.error or "").strip().splitlines()[-1:] or [""]
                 line = f"trial {trial.number} {trial.state.value}: {last[0]}"
