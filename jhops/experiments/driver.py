@@ -26,12 +26,15 @@ from jhops.compute.protocol import (
     REG,
     STOP,
     TASK,
+    WAIT,
     DriverChannel,
     Request,
     new_secret,
 )
 from jhops.compute.worker import WorkerSpec
+from jhops.experiments.optimizers.base import WAIT as NOTHING_YET
 from jhops.experiments.records import Experiment, ExperimentState, Trial, TrialState
+from jhops.experiments.schedule import FixedSchedule, Planned, Schedule
 from jhops.experiments.store import ExperimentStore
 
 log = logging.getLogger("jhops")
@@ -111,6 +114,7 @@ class ExperimentDriver:
         listeners: Iterable[Listener] = (),
         settings: DriverSettings | None = None,
         worker_env: dict[str, str] | None = None,
+        schedule: Schedule | None = None,
     ) -> None:
         self.store = store
         self.experiment = experiment
@@ -131,6 +135,11 @@ class ExperimentDriver:
         )
         self.trials: dict[int, Trial] = {t.id: t for t in experiment.trials}
         self.pending: collections.deque[int] = collections.deque(t.id for t in experiment.trials)
+        self.schedule = schedule or FixedSchedule()
+        self.schedule_done = not self.schedule.produces_trials
+        self._tokens: dict[int, Any] = {}
+        self._early_stopping: set[int] = set()
+        self._es_checked: dict[int, float] = {}
         self.workers: dict[str, _Worker] = {}
         self.starting: dict[int, float] = {}
         self.exit_reasons: list[str] = []
@@ -145,7 +154,7 @@ class ExperimentDriver:
     def run(self) -> Experiment:
         """Run to the end; ``KeyboardInterrupt`` kills the experiment (state KILLED) and is re-raised."""
         try:
-            for _ in range(min(self.target_workers, len(self.pending))):
+            for _ in range(self._wanted_workers()):
                 self._start_worker()
             self._loop()
             self._finish(ExperimentState.FINISHED)
@@ -279,6 +288,14 @@ class ExperimentDriver:
 
     def _on_get(self, message: dict[str, Any]) -> dict[str, Any]:
         worker = self._live_worker(message)
+        if worker is not None and not self.killing and not self.pending and not self.schedule_done:
+            planned = self.schedule.next()
+            if planned == NOTHING_YET:
+                return {"type": WAIT}
+            if isinstance(planned, Planned):
+                self._add_trial(planned)
+            else:
+                self.schedule_done = True
         if worker is None or self.killing or not self.pending:
             if worker is not None:
                 worker.alive = False  # it leaves after DONE
@@ -293,14 +310,34 @@ class ExperimentDriver:
         return {"type": TASK, "task": {"id": trial.id, "number": trial.number, "params": trial.params,
                                        "folder": folder}}
 
+    def _add_trial(self, planned: Planned) -> None:
+        trial = self.store.create_trial(self.experiment.id, len(self.trials), planned.params)
+        self.trials[trial.id] = trial
+        self._tokens[trial.id] = planned.token
+        self.pending.append(trial.id)
+
+    def _should_stop_early(self, trial: Trial) -> bool:
+        """The schedule's early-stopping rule, checked at most every ``es_interval`` seconds per trial."""
+        now = time.monotonic()
+        if now - self._es_checked.get(trial.id, 0.0) < self.schedule.es_interval:
+            return False
+        self._es_checked[trial.id] = now
+        key = self.experiment.metric_key or "metric"
+        finished = [t.history.get(key, []) for t in self.trials.values() if t.state is TrialState.FINISHED]
+        return self.schedule.early_stop.should_stop(trial.history.get(key, []), finished, self.experiment.direction)
+
     def _on_heartbeat(self, message: dict[str, Any]) -> dict[str, Any]:
         worker = self._live_worker(message)
         if worker is None:
             return {"type": DONE}
         trial_id = message.get("task")
         if trial_id is not None and trial_id == worker.trial_id:
-            self._apply_updates(self.trials[trial_id], worker, message.get("updates") or {})
-            if self.killing:
+            trial = self.trials[trial_id]
+            self._apply_updates(trial, worker, message.get("updates") or {})
+            if self.killing or trial.id in self._early_stopping:
+                return {"type": STOP}
+            if self._should_stop_early(trial):
+                self._early_stopping.add(trial.id)
                 return {"type": STOP}
         return {"type": OK}
 
@@ -312,8 +349,11 @@ class ExperimentDriver:
         self._apply_updates(trial, worker, message.get("updates") or {})
         result = message["result"]
         worker.trial_id = None
+        state = RESULT_STATES.get(result.get("status", "failed"), TrialState.FAILED)
+        if state is TrialState.KILLED and trial.id in self._early_stopping:
+            state = TrialState.EARLY_STOPPED
         self._end_trial(
-            trial, RESULT_STATES.get(result.get("status", "failed"), TrialState.FAILED),
+            trial, state,
             metrics=result.get("metrics") or {}, outputs=result.get("outputs") or {},
             artifacts=result.get("artifacts") or [], error=result.get("error"),
         )
@@ -343,6 +383,9 @@ class ExperimentDriver:
         trial.artifacts = list(artifacts or [])
         self.store.update_trial(trial.id, state=state, end_time=trial.end_time, error=error,
                                 metrics=trial.metrics, outputs=trial.outputs, artifacts=trial.artifacts)
+        if trial.id in self._tokens:
+            metric = trial.metrics.get(self.experiment.metric_key or "metric") if state is TrialState.FINISHED else None
+            self.schedule.ended(self._tokens.pop(trial.id), metric)
         if error and state is not TrialState.FINISHED:
             self.logs.append(LogLine(trial.number, -1, "stderr", f"trial {trial.number} {state.value}: "
                                      + error.strip().splitlines()[-1]))
@@ -377,14 +420,14 @@ class ExperimentDriver:
         limit = self.settings.max_restarts if self.settings.max_restarts is not None else len(self.trials)
         # Replace workers that died at work; a worker that cannot even register would only fail again.
         lost_at_work = sum(not w.alive for w in self.workers.values())
-        while (self.pending and alive < min(self.target_workers, len(self.pending))
-               and self.restarts < min(limit, lost_at_work)):
+        while self._work_remains() and alive < self._wanted_workers() and self.restarts < min(limit, lost_at_work):
             self.restarts += 1
             alive += 1
             self._start_worker()
-        if self.pending and alive == 0:
+        if self._work_remains() and alive == 0:
             reasons = "\n".join(self.exit_reasons[-5:]) or "no reason given"
-            raise DriverError(f"no worker is left to run the remaining {len(self.pending)} trials:\n{reasons}")
+            left = f"the remaining {len(self.pending)} trials" if self.schedule_done else "the rest of the search"
+            raise DriverError(f"no worker is left to run {left}:\n{reasons}")
         if not self.workers and now - started > self.settings.start_timeout:
             reasons = "\n".join(self.exit_reasons[-5:])
             raise DriverError(
@@ -392,8 +435,15 @@ class ExperimentDriver:
                 + (f":\n{reasons}" if reasons else "; are executors available?")
             )
 
+    def _wanted_workers(self) -> int:
+        """All the workers asked for while a search may still suggest trials; no more than trials left otherwise."""
+        return self.target_workers if not self.schedule_done else min(self.target_workers, len(self.pending))
+
+    def _work_remains(self) -> bool:
+        return bool(self.pending) or not self.schedule_done
+
     def _all_trials_ended(self) -> bool:
-        return all(t.state.is_final for t in self.trials.values())
+        return self.schedule_done and all(t.state.is_final for t in self.trials.values())
 
     # progress -------------------------------------------------------------------------------------
     def _publish(self, final: bool = False) -> None:

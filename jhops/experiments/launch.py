@@ -17,6 +17,7 @@ from jhops.experiments.arguments import check_call, expand_args
 from jhops.experiments.driver import DriverSettings, ExperimentDriver, Listener
 from jhops.experiments.progress import ConsoleProgress
 from jhops.experiments.records import Experiment
+from jhops.experiments.schedule import Schedule
 from jhops.experiments.trial_runner import TrialRunner
 from jhops.project import Project
 
@@ -91,46 +92,80 @@ def launch(
         exp = launch(train, {"lr": [0.1, 0.01]}, metric_key="accuracy", executor="spark", workers=2)
         exp.metrics, exp.best_params
     """
+    check_common(train_fn, direction, workers)
+    params_list = expand_args(args)
+    for params in params_list:
+        check_call(train_fn, params)
+    return run_trials(
+        train_fn, trials=params_list, num_trials=len(params_list), args_record=params_list,
+        workers=min(workers or default_workers(len(params_list)), len(params_list)),
+        kind=kind, name=name, metric_key=metric_key, direction=direction, executor=executor, project=project,
+        code=code, listeners=listeners, master=master, spark=spark, settings=settings,
+    )
+
+
+def check_common(train_fn: Callable[..., Any], direction: str, workers: int | None) -> None:
+    """The checks every launch makes before anything starts."""
     if not callable(train_fn):
         raise TypeError(f"train_fn must be a function, got {type(train_fn).__name__}")
     if direction not in DIRECTIONS:
         raise ValueError(f"direction must be 'max' or 'min', got {direction!r}")
-    params_list = expand_args(args)
-    for params in params_list:
-        check_call(train_fn, params)
     if workers is not None and workers < 1:
         raise ValueError(f"workers must be at least 1, got {workers}")
-    n_workers = min(workers or default_workers(len(params_list)), len(params_list))
+
+
+def run_trials(
+    train_fn: Callable[..., Any],
+    *,
+    trials: Sequence[Mapping[str, Any]],
+    num_trials: int,
+    args_record: Any,
+    workers: int,
+    kind: str,
+    name: str | None,
+    metric_key: str | None,
+    direction: str,
+    executor: str | Executor,
+    project: Project | None,
+    code: str | None,
+    listeners: Iterable[Listener] | None,
+    master: str | None,
+    spark: Any,
+    settings: DriverSettings | None,
+    schedule: Schedule | None = None,
+) -> Experiment:
+    """Record an experiment and run its trials (those given, then the schedule's) on ``workers`` workers."""
     project = project or Project()
     store = project.experiments
-    run_executor = make_executor(executor, n_workers, master=master, spark=spark)
+    run_executor = make_executor(executor, workers, master=master, spark=spark)
     env = environment.capture()
     experiment = store.create_experiment(
         name=str(name or getattr(train_fn, "__name__", "experiment")),
         kind=kind,
         executor=run_executor.name,
-        workers=n_workers,
-        num_trials=len(params_list),
+        workers=workers,
+        num_trials=num_trials,
         direction=direction,
         metric_key=metric_key,
-        args=params_list,
+        args=args_record,
         code=code or _source_of(train_fn),
         environment=env,
         driver={"pid": os.getpid(), "host": env["host"]},
     )
     if isinstance(run_executor, LocalExecutor) and project.is_local:
         run_executor.log_dir = project.artifact_path("experiments", str(experiment.id), "workers")
-    experiment.trials = store.create_trials(experiment.id, params_list)
+    experiment.trials = store.create_trials(experiment.id, trials)
     runner = TrialRunner(train_fn, project.url, project.is_local, experiment.id, default_key=metric_key or "metric")
     driver = ExperimentDriver(
         store,
         experiment,
         run_executor,
         ship(runner),
-        workers=n_workers,
+        workers=workers,
         listeners=listeners if listeners is not None else [ConsoleProgress()],
         settings=settings,
         # TensorFlow's INFO lines from every worker would flood the console; warnings still show.
-        worker_env={**thread_budget(n_workers), "TF_CPP_MIN_LOG_LEVEL": os.environ.get("TF_CPP_MIN_LOG_LEVEL", "1")},
+        worker_env={**thread_budget(workers), "TF_CPP_MIN_LOG_LEVEL": os.environ.get("TF_CPP_MIN_LOG_LEVEL", "1")},
+        schedule=schedule,
     )
     return driver.run()

@@ -20,6 +20,7 @@ class TrialState(str, Enum):
     FINISHED = "FINISHED"
     FAILED = "FAILED"
     KILLED = "KILLED"
+    EARLY_STOPPED = "EARLY_STOPPED"
 
     @property
     def is_final(self) -> bool:

@@ -186,6 +186,14 @@ class ExperimentStore:
                 conn.execute(trials.insert(), rows)
         return self.get_trials(experiment_id, with_history=False)
 
+    def create_trial(self, experiment_id: int, number: int, params: Mapping[str, Any]) -> Trial:
+        """Add one PENDING trial (a search adds them as its optimizer suggests them)."""
+        with self.engine.begin() as conn:
+            key = conn.execute(trials.insert().values(experiment_id=experiment_id, number=number, params=dict(params),
+                                                      state=TrialState.PENDING.value)).inserted_primary_key
+        assert key is not None
+        return Trial(int(key[0]), experiment_id, number, dict(params), TrialState.PENDING)
+
     def update_trial(self, trial_id: int, **values: Any) -> None:
         if isinstance(values.get("state"), TrialState):
             values["state"] = values["state"].value

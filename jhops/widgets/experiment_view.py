@@ -20,7 +20,7 @@ from jhops.widgets.charts import line_chart
 
 STATE_COLORS = {
     "RUNNING": "#1f77b4", "FINISHED": "#2ca02c", "FAILED": "#d62728", "KILLED": "#7f7f7f",
-    "PENDING": "#bbbbbb",
+    "PENDING": "#bbbbbb", "EARLY_STOPPED": "#ff7f0e",
 }
 MAX_LOG_LINES = 40
 

@@ -122,3 +122,31 @@ def test_connect_beside_a_classic_session_is_a_clear_error(project, spark):
     with pytest.raises(ValueError, match="a classic SparkSession is already running"):
         experiment.launch(_train, {"lr": [0.1]}, executor="sc://127.0.0.1:1", project=project, listeners=[])
     assert project.experiments.list_experiments() == []
+
+
+def _climb(x, reporter):
+    import time
+
+    for step in range(8):
+        reporter.broadcast(x * (step + 1) / 8, step=step)
+        time.sleep(0.2)
+    return x
+
+
+def test_a_search_on_spark_stops_poor_trials_early(project, spark):
+    from jhops.experiments.early_stopping import MedianRule
+    from jhops.experiments.search import search
+    from jhops.experiments.searchspace import Searchspace
+
+    space = Searchspace(x=("DISCRETE", [0.9, 0.8, 0.05, 0.04, 0.03, 0.02]))
+    # One finished trial is enough to judge; two values before judging keep 0.8 safe however late it starts.
+    rule = MedianRule(min_finished=1, warmup_steps=2)
+    exp = search(_climb, space, optimizer="gridsearch", num_trials=None, early_stop=rule, es_interval=0.1,
+                 executor="spark", spark=spark, workers=2, project=project, listeners=[])
+    states = {t.params["x"]: t.state for t in exp.trials}
+    # the grid runs in order: the small ones start once a large one has finished, and fall below it
+    assert states[0.9] is TrialState.FINISHED and states[0.8] is TrialState.FINISHED
+    assert all(states[x] is TrialState.EARLY_STOPPED for x in (0.05, 0.04, 0.03, 0.02))
+    stopped = project.experiments.get_experiment(exp.id).trials[2]
+    assert stopped.worker["kind"] == "spark-task" and 0 < len(stopped.history["metric"]) < 8
+    assert exp.best_params == {"x": 0.9}

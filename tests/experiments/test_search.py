@@ -1,0 +1,103 @@
+"""Asynchronous searches end to end on local workers: early stopping, ASHA, failures that do not stop them."""
+
+import os
+import time
+
+import pytest
+
+from jhops.experiments.records import ExperimentState, TrialState
+from jhops.experiments.search import search
+from jhops.experiments.searchspace import Searchspace
+
+
+def climb(x, reporter):
+    """A metric that grows with x at every step: trials with small x are the ones to stop."""
+    import time as _time
+
+    for step in range(8):
+        reporter.broadcast(x * (step + 1) / 8, step=step)
+        _time.sleep(0.15)
+    return x
+
+
+def test_random_search_with_the_median_rule_stops_poor_trials_early(project):
+    space = Searchspace(x=("DOUBLE", [0.0, 1.0]))
+    exp = search(climb, space, optimizer="randomsearch", num_trials=10, direction="max", early_stop="median",
+                 es_min=2, es_interval=0.1, workers=2, seed=1, project=project, listeners=[])
+    assert exp.state is ExperimentState.FINISHED and exp.kind == "parallel"
+    trials = project.experiments.get_experiment(exp.id).trials
+    assert len(trials) == 10 and len({t.params["x"] for t in trials}) == 10
+    stopped = [t for t in trials if t.state is TrialState.EARLY_STOPPED]
+    finished = [t for t in trials if t.state is TrialState.FINISHED]
+    assert stopped, "the median rule stopped no trial"
+    assert len(stopped) + len(finished) == 10
+    for trial in stopped:
+        assert len(trial.history["metric"]) < 8          # it ended before its last step
+        assert trial.metrics["metric"] == trial.history["metric"][-1][1]  # with its metrics so far
+    # every stopped trial had a smaller x than the best; the best is the largest finished x
+    best_x = max(t.params["x"] for t in finished)
+    assert exp.best_params == {"x": best_x} and exp.best_metric == pytest.approx(best_x)
+    assert all(t.params["x"] < best_x for t in stopped)
+
+
+def test_no_early_stop_runs_every_trial_to_the_end(project):
+    exp = search(climb, Searchspace(x=("DISCRETE", [0.1, 0.5, 0.9])), optimizer="gridsearch", num_trials=None,
+                 early_stop="none", workers=2, project=project, listeners=[])
+    assert [t.state for t in exp.trials] == [TrialState.FINISHED] * 3
+    assert exp.best_params == {"x": 0.9}
+
+
+def staged(x, budget, reporter):
+    for epoch in range(int(budget)):
+        reporter.broadcast(x * (epoch + 1), step=epoch)
+    return x * budget
+
+
+def test_asha_promotes_the_best_configurations_with_larger_budgets(project):
+    exp = search(staged, Searchspace(x=("DOUBLE", [0.0, 1.0])), optimizer="asha", num_trials=9,
+                 optimizer_options={"reduction_factor": 3, "min_resource": 1, "max_resource": 9},
+                 early_stop="none", workers=2, seed=0, project=project, listeners=[])
+    trials = exp.trials
+    assert all(t.state is TrialState.FINISHED for t in trials)
+    by_budget: dict[float, list] = {}
+    for trial in trials:
+        by_budget.setdefault(trial.params["budget"], []).append(trial)
+    assert len(by_budget[1]) == 9 and by_budget.get(3), "nothing was promoted to the second rung"
+    bottom = sorted((t.params["x"] for t in by_budget[1]), reverse=True)
+    second = {t.params["x"] for t in by_budget[3]}
+    # Early promotions are made on the results in so far; by the end the top third has always gone up.
+    assert second <= set(bottom) and set(bottom[:3]) <= second
+    assert {t.params["x"] for t in by_budget[9]} == {max(second)}
+    assert exp.best_trial.params == {"x": bottom[0], "budget": 9}
+
+
+def test_a_raising_trial_and_a_dying_worker_do_not_stop_the_search(project):
+    def fragile(x):
+        if x == 2:
+            raise ValueError("bad configuration")
+        if x == 3:
+            os._exit(9)
+        time.sleep(0.1)
+        return x
+
+    exp = search(fragile, Searchspace(x=("DISCRETE", [1, 2, 3, 4, 5, 6])), optimizer="gridsearch", num_trials=None,
+                 early_stop="none", workers=2, project=project, listeners=[])
+    states = {t.params["x"]: t.state for t in exp.trials}
+    assert states[2] is TrialState.FAILED and states[3] is TrialState.FAILED
+    assert all(states[x] is TrialState.FINISHED for x in (1, 4, 5, 6))
+    assert exp.state is ExperimentState.FINISHED and exp.best_params == {"x": 6}
+
+
+def test_bad_search_arguments_are_refused_before_anything_runs(project):
+    space = Searchspace(x=("DOUBLE", [0.0, 1.0]))
+    with pytest.raises(ValueError, match="no parameter named x"):
+        search(lambda y: y, space, project=project, listeners=[])
+    with pytest.raises(ValueError, match="no parameter named budget"):
+        search(lambda x: x, space, optimizer="asha", project=project, listeners=[])
+    with pytest.raises(ValueError, match="Unknown optimizer"):
+        search(climb, space, optimizer="bayes", project=project, listeners=[])
+    with pytest.raises(ValueError, match="Unknown early-stopping rule"):
+        search(climb, space, early_stop="mean", project=project, listeners=[])
+    with pytest.raises(ValueError, match="searchspace is empty"):
+        search(climb, Searchspace(), project=project, listeners=[])
+    assert project.experiments.list_experiments() == []
