@@ -18,15 +18,16 @@ try:
 except ImportError:  # a source tree that was never built
     __version__ = "0.0.0.dev0"
 
-__all__ = ["Project", "__version__", "datasets", "experiment", "load_ipython_extension"]
+__all__ = ["Project", "Searchspace", "__version__", "datasets", "experiment", "load_ipython_extension"]
 
-_LAZY = {"experiment": "jhops.experiment", "datasets": "jhops.datasets", "Project": "jhops.project"}
+_LAZY = {"experiment": "jhops.experiment", "datasets": "jhops.datasets", "Project": "jhops.project",
+         "Searchspace": "jhops.experiments.searchspace"}
 
 
 def __getattr__(name: str) -> Any:
     if name in _LAZY:
         module = importlib.import_module(_LAZY[name])
-        value = getattr(module, name) if name == "Project" else module
+        value = getattr(module, name) if name[0].isupper() else module
         globals()[name] = value
         return value
     raise AttributeError(f"module 'jhops' has no attribute {name!r}")

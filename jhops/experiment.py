@@ -10,25 +10,34 @@ Example::
 """
 
 from jhops.experiments.arguments import grid
+from jhops.experiments.compat import Direction, grid_search, lagom, random_search
 from jhops.experiments.context import tensorboard_logdir, trial_folder
 from jhops.experiments.driver import DriverError, DriverSettings
 from jhops.experiments.keras import reporter_callback
 from jhops.experiments.launch import launch
 from jhops.experiments.records import Experiment, ExperimentState, Trial, TrialState
 from jhops.experiments.reporter import Reporter, TrialStopped
+from jhops.experiments.search import search
+from jhops.experiments.searchspace import Searchspace
 
 __all__ = [
+    "Direction",
     "DriverError",
     "DriverSettings",
     "Experiment",
     "ExperimentState",
     "Reporter",
+    "Searchspace",
     "Trial",
     "TrialState",
     "TrialStopped",
     "grid",
+    "grid_search",
+    "lagom",
     "launch",
+    "random_search",
     "reporter_callback",
+    "search",
     "tensorboard_logdir",
     "trial_folder",
 ]

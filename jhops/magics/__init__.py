@@ -4,6 +4,9 @@ Cell commands::
 
     %%hops experiment [--name N] [--metric K] [--direction max|min] [--executor local|spark|URL]
                       [--workers N] [--args VAR] [--fn NAME] [--out VAR]
+    %%hops parallel --searchspace VAR [--optimizer randomsearch|gridsearch|asha] [--trials N] [--metric K]
+                    [--direction max|min] [--early-stop median|none] [--es-min N] [--es-interval S]
+                    [--executor local|spark|URL] [--workers N] [--seed N] [--name N] [--fn NAME] [--out VAR]
 
 Line commands::
 
@@ -31,6 +34,8 @@ from jhops.project import Project
 
 EXAMPLES = {
     "experiment": "%%hops experiment --name lr-grid --metric accuracy --args grid --workers 2",
+    "parallel": "%%hops parallel --searchspace space --optimizer randomsearch --trials 20 --metric accuracy "
+                "--early-stop median --workers 2",
     "experiments": "%hops experiments --limit 20",
     "show": "%hops experiment 3",
 }
@@ -88,6 +93,27 @@ def _experiment_parser() -> HopsArgumentParser:
     return parser
 
 
+def _parallel_parser() -> HopsArgumentParser:
+    from jhops.experiments.optimizers import OPTIMIZERS
+
+    parser = HopsArgumentParser(prog="%%hops parallel", example=EXAMPLES["parallel"])
+    parser.add_argument("--searchspace", required=True, metavar="VAR", help="a variable holding a Searchspace")
+    parser.add_argument("--optimizer", choices=sorted(OPTIMIZERS), default="randomsearch")
+    parser.add_argument("--trials", type=_positive_int, default=10, help="configurations to try")
+    parser.add_argument("--metric", default="metric", help="the metric to optimize, as the function reports it")
+    parser.add_argument("--direction", choices=["max", "min"], default="max")
+    parser.add_argument("--early-stop", choices=["median", "none"], default="median")
+    parser.add_argument("--es-min", type=_positive_int, default=5, help="finished trials before the rule acts")
+    parser.add_argument("--es-interval", type=float, default=1.0, help="seconds between early-stopping checks")
+    parser.add_argument("--executor", type=_executor, default="local")
+    parser.add_argument("--workers", type=_positive_int)
+    parser.add_argument("--seed", type=int)
+    parser.add_argument("--name", help="name of the experiment (default: the function's name)")
+    parser.add_argument("--fn", metavar="NAME", help="the training function (default: the last one the cell defines)")
+    parser.add_argument("--out", metavar="VAR", help="store the finished Experiment record in this variable")
+    return parser
+
+
 def _list_parser() -> HopsArgumentParser:
     parser = HopsArgumentParser(prog="%hops experiments", example=EXAMPLES["experiments"])
     parser.add_argument("--limit", type=_positive_int, default=50)
@@ -100,19 +126,20 @@ def _show_parser() -> HopsArgumentParser:
     return parser
 
 
-def _defined_function(cell: str, wanted: str | None) -> str:
+def _defined_function(cell: str, wanted: str | None, command: str) -> str:
     """The training function's name: ``wanted``, or the last function the cell defines at top level."""
     try:
         tree = ast.parse(cell)
     except SyntaxError as exc:
-        raise _usage(f"%%hops experiment: the cell has a syntax error on line {exc.lineno}: {exc.msg}") from None
+        raise _usage(f"%%hops {command}: the cell has a syntax error on line {exc.lineno}: {exc.msg}",
+                     EXAMPLES[command]) from None
     defined = [node.name for node in tree.body if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))]
     if wanted:
         return wanted
     if not defined:
         raise UsageError(
-            "%%hops experiment: the cell defines no function to launch. Define the training function in the "
-            "cell, for example:\n%%hops experiment --metric accuracy\ndef train(lr=0.01):\n    ...\n"
+            f"%%hops {command}: the cell defines no function to launch. Define the training function in the "
+            f"cell, for example:\n{EXAMPLES[command]}\ndef train(lr, reporter):\n    ...\n"
             "    return {'accuracy': acc}"
         )
     return defined[-1]
@@ -128,7 +155,10 @@ class HopsMagics(Magics):
 
     def __init__(self, shell: Any = None, **kwargs: Any) -> None:
         super().__init__(shell, **kwargs)
-        self.cell_commands: dict[str, Callable[[list[str], str], Any]] = {"experiment": self._experiment}
+        self.cell_commands: dict[str, Callable[[list[str], str], Any]] = {
+            "experiment": self._experiment,
+            "parallel": self._parallel,
+        }
         self.line_commands: dict[str, Callable[[list[str]], Any]] = {
             "experiments": self._list_experiments,
             "experiment": self._show_experiment,
@@ -148,49 +178,74 @@ class HopsMagics(Magics):
         kind = "%%hops" if cell is not None else "%hops"
         if not words or words[0] not in table:
             given = f"unknown command {words[0]!r}" if words else "a command is needed"
-            examples = [EXAMPLES["experiment"]] if cell is not None else [EXAMPLES["experiments"], EXAMPLES["show"]]
+            examples = ([EXAMPLES["experiment"], EXAMPLES["parallel"]] if cell is not None
+                        else [EXAMPLES["experiments"], EXAMPLES["show"]])
             raise UsageError(f"{kind}: {given}; choose from {', '.join(sorted(table))}.\nExample: "
                              + "\n         ".join(examples))
         command, rest = words[0], words[1:]
         return table[command](rest, cell) if cell is not None else table[command](rest)
 
     # cell commands --------------------------------------------------------------------------------
-    def _experiment(self, argv: list[str], cell: str) -> None:
-        args = _experiment_parser().parse_args(argv)
+    def _variable(self, command: str, flag: str, name: str | None, example: str) -> Any:
+        """The notebook variable a flag names, or a UsageError saying how to define it."""
+        if name is None:
+            return None
         assert self.shell is not None
-        namespace = self.shell.user_ns
-        launch_args = None
-        if args.args is not None:
-            if args.args not in namespace:
-                raise _usage(f"%%hops experiment --args {args.args}: no variable named {args.args!r} in the "
-                             f"notebook. Define it first, e.g. {args.args} = {{'lr': [0.1, 0.01]}}")
-            launch_args = namespace[args.args]
-        fn_name = _defined_function(cell, args.fn)
+        if name not in self.shell.user_ns:
+            raise _usage(f"%%hops {command} {flag} {name}: no variable named {name!r} in the notebook. "
+                         f"Define it first, e.g. {name} = {example}", EXAMPLES[command])
+        return self.shell.user_ns[name]
+
+    def _run_cell(self, command: str, args: argparse.Namespace, cell: str,
+                  start: Callable[[Callable[..., Any], Any], Any]) -> None:
+        """Run the cell, find its training function, and ``start(fn, listener)`` it with a live view."""
+        assert self.shell is not None
+        fn_name = _defined_function(cell, args.fn, command)
         self.shell.ex(compile(cell, "<%%hops cell>", "exec"))  # type: ignore[no-untyped-call]
-        fn = namespace.get(fn_name)
+        fn = self.shell.user_ns.get(fn_name)
         if not callable(fn):
-            raise _usage(f"%%hops experiment --fn {fn_name}: no function named {fn_name!r} after running the cell")
+            raise _usage(f"%%hops {command} --fn {fn_name}: no function named {fn_name!r} after running the cell",
+                         EXAMPLES[command])
         from jhops.experiments.progress import ConsoleProgress
         from jhops.widgets.experiment_view import ExperimentView
 
         # A kernel has a front end that renders the live view; a terminal IPython gets text lines.
         listener = ExperimentView() if getattr(self.shell, "kernel", None) is not None else ConsoleProgress()
         try:
-            experiment = launch(
-                fn, launch_args, name=args.name, metric_key=args.metric, direction=args.direction,
-                executor=args.executor, workers=args.workers, project=self._project(), code=cell,
-                listeners=[listener],
-            )
+            experiment = start(fn, listener)
         except (ValueError, TypeError) as exc:
-            raise _usage(f"%%hops experiment: {exc}") from None
+            raise _usage(f"%%hops {command}: {exc}", EXAMPLES[command]) from None
         except KeyboardInterrupt:
             print("Interrupted: the experiment was killed and its workers stopped.")
             return None
         except DriverError as exc:
-            raise UsageError(f"%%hops experiment could not run: {exc}") from None
+            raise UsageError(f"%%hops {command} could not run: {exc}") from None
         if args.out:
-            namespace[args.out] = experiment
+            self.shell.user_ns[args.out] = experiment
         return None
+
+    def _experiment(self, argv: list[str], cell: str) -> None:
+        args = _experiment_parser().parse_args(argv)
+        launch_args = self._variable("experiment", "--args", args.args, "{'lr': [0.1, 0.01]}")
+        return self._run_cell("experiment", args, cell, lambda fn, listener: launch(
+            fn, launch_args, name=args.name, metric_key=args.metric, direction=args.direction,
+            executor=args.executor, workers=args.workers, project=self._project(), code=cell, listeners=[listener]))
+
+    def _parallel(self, argv: list[str], cell: str) -> None:
+        from jhops.experiments.search import search
+        from jhops.experiments.searchspace import Searchspace
+
+        args = _parallel_parser().parse_args(argv)
+        space = self._variable("parallel", "--searchspace", args.searchspace,
+                               "Searchspace(lr=('DOUBLE', [1e-4, 1e-1], 'log'))")
+        if not isinstance(space, Searchspace):
+            raise _usage(f"%%hops parallel --searchspace {args.searchspace}: expected a jhops Searchspace, got "
+                         f"{type(space).__name__}", EXAMPLES["parallel"])
+        return self._run_cell("parallel", args, cell, lambda fn, listener: search(
+            fn, space, optimizer=args.optimizer, num_trials=args.trials, metric=args.metric,
+            direction=args.direction, early_stop=args.early_stop, es_min=args.es_min, es_interval=args.es_interval,
+            executor=args.executor, workers=args.workers, name=args.name, seed=args.seed, project=self._project(),
+            code=cell, listeners=[listener]))
 
     # line commands --------------------------------------------------------------------------------
     def _list_experiments(self, argv: list[str]) -> Any:

@@ -98,3 +98,46 @@ def test_args_that_do_not_fit_the_function(shell, project):
 def test_bad_line_commands(shell, project, line, message):
     with pytest.raises(UsageError, match=message):
         shell.run_line_magic("hops", line)
+
+
+SEARCH_CELL = '''
+def train(x, reporter):
+    for step in range(3):
+        reporter.broadcast(x * (step + 1), step=step)
+    return x
+'''
+
+
+def test_parallel_cell_runs_a_search(shell, project):
+    from jhops.experiment import Searchspace
+
+    shell.user_ns["space"] = Searchspace(x=("DISCRETE", [0.1, 0.5, 0.9]))
+    shell.run_cell_magic("hops", "parallel --searchspace space --optimizer gridsearch --early-stop none "
+                                 "--workers 2 --name grid-x --out result", SEARCH_CELL)
+    exp = shell.user_ns["result"]
+    assert exp.kind == "parallel" and exp.name == "grid-x" and exp.state.value == "FINISHED"
+    assert exp.best_params == {"x": 0.9} and len(exp.trials) == 3
+    assert project.experiments.get_experiment(exp.id).args["optimizer"] == "gridsearch"
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("parallel", "the following arguments are required: --searchspace"),
+        ("parallel --searchspace nowhere", "no variable named 'nowhere'"),
+        ("parallel --searchspace not_a_space", "expected a jhops Searchspace, got dict"),
+        ("parallel --searchspace space --optimizer bayes", "invalid choice: 'bayes'"),
+        ("parallel --searchspace space --trials 0", "must be at least 1"),
+        ("parallel --searchspace space --early-stop mean", "invalid choice: 'mean'"),
+        ("parallel --searchspace space --optimizer asha", "no parameter named budget"),
+    ],
+)
+def test_bad_parallel_arguments(shell, project, line, message):
+    from jhops.experiment import Searchspace
+
+    shell.user_ns["space"] = Searchspace(x=("DOUBLE", [0.0, 1.0]))
+    shell.user_ns["not_a_space"] = {"x": [1, 2]}
+    with pytest.raises(UsageError, match=message) as info:
+        shell.run_cell_magic("hops", line, SEARCH_CELL)
+    assert "%%hops parallel" in str(info.value)
+    assert project.experiments.list_experiments() == []
