@@ -86,6 +86,8 @@ class DriverSettings:
     start_timeout: float = 180.0
     #: replacement workers started, at most, after workers die
     max_restarts: int | None = None
+    #: how often a trial whose worker died is run again on another worker before it is FAILED
+    max_retries: int = 1
     #: how long a kill waits for trials to stop by themselves before workers are terminated
     kill_grace: float = 3.0
     publish_interval: float = 0.5
@@ -140,6 +142,7 @@ class ExperimentDriver:
         self._tokens: dict[int, Any] = {}
         self._early_stopping: set[int] = set()
         self._es_checked: dict[int, float] = {}
+        self._retries: dict[int, int] = {}
         self.workers: dict[str, _Worker] = {}
         self.starting: dict[int, float] = {}
         self.exit_reasons: list[str] = []
@@ -397,8 +400,24 @@ class ExperimentDriver:
         if worker.trial_id is not None:
             trial = self.trials[worker.trial_id]
             worker.trial_id = None
-            if not trial.state.is_final:
-                self._end_trial(trial, TrialState.FAILED, error=f"worker {worker.index} was lost: {reason}")
+            if trial.state.is_final:
+                return
+            attempts = self._retries.get(trial.id, 0)
+            if attempts < self.settings.max_retries and not self.killing:
+                self._retries[trial.id] = attempts + 1
+                self._retry(trial, f"worker {worker.index} was lost: {reason}")
+            else:
+                tries = f" (tried {attempts + 1} times)" if attempts else ""
+                self._end_trial(trial, TrialState.FAILED, error=f"worker {worker.index} was lost{tries}: {reason}")
+
+    def _retry(self, trial: Trial, reason: str) -> None:
+        """Put a trial whose worker died back at the head of the queue, its partial history cleared."""
+        note = f"[jhops] {reason.splitlines()[0]}; running the trial again on another worker\n"
+        trial.state, trial.start_time, trial.worker, trial.history = TrialState.PENDING, None, {}, {}
+        trial.stderr += note
+        self.store.reset_trial(trial.id, note)
+        self.logs.append(LogLine(trial.number, -1, "stderr", note.strip()))
+        self.pending.appendleft(trial.id)
 
     def _mark_index_dead(self, index: int, reason: str) -> None:
         if index in self.starting:

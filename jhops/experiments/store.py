@@ -200,6 +200,13 @@ class ExperimentStore:
         with self.engine.begin() as conn:
             conn.execute(trials.update().where(trials.c.id == trial_id).values(**values))
 
+    def reset_trial(self, trial_id: int, note: str) -> None:
+        """Make a trial PENDING again for another attempt: its metric history goes, its logs get ``note``."""
+        with self.engine.begin() as conn:
+            conn.execute(metric_points.delete().where(metric_points.c.trial_id == trial_id))
+            conn.execute(trials.update().where(trials.c.id == trial_id).values(
+                state=TrialState.PENDING.value, start_time=None, worker=None, stderr=trials.c.stderr + note))
+
     def append_logs(self, trial_id: int, stdout: str = "", stderr: str = "") -> None:
         if not stdout and not stderr:
             return

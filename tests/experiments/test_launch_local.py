@@ -208,3 +208,24 @@ def test_workers_of_a_dead_driver_exit_and_its_records_are_closed(project):
     assert not any(psutil.pid_exists(p) and psutil.Process(p).status() != psutil.STATUS_ZOMBIE for p in workers)
     exp = Project(project.path).experiments.list_experiments()[0]
     assert exp.state is ExperimentState.KILLED and "driver process" in exp.error
+
+
+def test_a_trial_whose_worker_dies_once_is_retried_on_another_worker(project, tmp_path):
+    marker = str(tmp_path / "died-once")
+
+    def once(x, reporter):
+        import os as _os
+
+        reporter.broadcast(1.0, step=0)
+        if x == 1 and not _os.path.exists(marker):
+            open(marker, "w").close()
+            _os._exit(4)
+        reporter.broadcast(2.0, step=1)
+        return {"pid": _os.getpid()}
+
+    exp = experiment.launch(once, {"x": [0, 1, 2]}, workers=2, project=project, listeners=[])
+    retried = project.experiments.get_experiment(exp.id).trials[1]
+    assert retried.state is TrialState.FINISHED
+    assert "running the trial again on another worker" in retried.stderr and "exit code 4" in retried.stderr
+    assert retried.history["metric"] == [(0, 1.0), (1, 2.0)]  # the lost attempt's points are gone
+    assert retried.worker["pid"] == retried.metrics["pid"]
