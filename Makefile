@@ -11,17 +11,18 @@ export SPARK_LOCAL_IP ?= 127.0.0.1
 export PYSPARK_PYTHON := $(BIN)/python
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 
-.PHONY: all install system-deps demo lab test lint typecheck check-extensions jest pytest clean
+.PHONY: all install system-deps demo lab test lint typecheck check-extensions jest pytest benchmark clean
 
 all: test
 
 # Debian packages the project needs: Java for Spark, Node for the labextension build, Chromium for
-# the browser tests. Installed only when missing (needs root, as on the project's machines).
+# the browser tests, Fashion-MNIST for the search benchmark. Installed only when missing (needs root).
 system-deps:
 	@missing=""; \
 	command -v java >/dev/null || missing="$$missing openjdk-17-jre-headless"; \
 	command -v node >/dev/null || missing="$$missing nodejs npm"; \
 	test -x /usr/bin/chromium || missing="$$missing chromium"; \
+	test -f /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz || missing="$$missing dataset-fashion-mnist"; \
 	if [ -n "$$missing" ]; then \
 	  echo "Installing Debian packages:$$missing"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
@@ -69,6 +70,12 @@ pytest: install
 	$(BIN)/python -m pytest
 
 test: install lint typecheck check-extensions jest pytest
+
+# The benchmarks of docs/benchmarks.md (about 30 minutes on 2 cores); they need Optuna as the peer.
+benchmark: install
+	$(BIN)/pip install -q -e ".[bench]"
+	$(BIN)/python benchmarks/trial_overhead.py
+	$(BIN)/python benchmarks/hpo_async_vs_sync.py
 
 clean:
 	rm -rf lib jhops/labextension tsconfig.tsbuildinfo .pytest_cache .mypy_cache .ruff_cache

@@ -4,7 +4,8 @@ Cell commands::
 
     %%hops experiment [--name N] [--metric K] [--direction max|min] [--executor local|spark|URL]
                       [--workers N] [--args VAR] [--fn NAME] [--out VAR]
-    %%hops parallel --searchspace VAR [--optimizer randomsearch|gridsearch|asha] [--trials N] [--metric K]
+    %%hops parallel --searchspace VAR [--optimizer randomsearch|gridsearch|asha] [--optimizer-options VAR]
+                    [--trials N] [--metric K]
                     [--direction max|min] [--early-stop median|none] [--es-min N] [--es-interval S]
                     [--executor local|spark|URL] [--workers N] [--seed N] [--name N] [--fn NAME] [--out VAR]
 
@@ -99,6 +100,8 @@ def _parallel_parser() -> HopsArgumentParser:
     parser = HopsArgumentParser(prog="%%hops parallel", example=EXAMPLES["parallel"])
     parser.add_argument("--searchspace", required=True, metavar="VAR", help="a variable holding a Searchspace")
     parser.add_argument("--optimizer", choices=sorted(OPTIMIZERS), default="randomsearch")
+    parser.add_argument("--optimizer-options", metavar="VAR",
+                        help="a dict of the optimizer's options, e.g. asha = {'max_resource': 9}")
     parser.add_argument("--trials", type=_positive_int, default=10, help="configurations to try")
     parser.add_argument("--metric", default="metric", help="the metric to optimize, as the function reports it")
     parser.add_argument("--direction", choices=["max", "min"], default="max")
@@ -241,8 +244,13 @@ class HopsMagics(Magics):
         if not isinstance(space, Searchspace):
             raise _usage(f"%%hops parallel --searchspace {args.searchspace}: expected a jhops Searchspace, got "
                          f"{type(space).__name__}", EXAMPLES["parallel"])
+        options = self._variable("parallel", "--optimizer-options", args.optimizer_options,
+                                 "{'reduction_factor': 3, 'min_resource': 1, 'max_resource': 9}")
+        if options is not None and not isinstance(options, dict):
+            raise _usage(f"%%hops parallel --optimizer-options {args.optimizer_options}: expected a dict, got "
+                         f"{type(options).__name__}", EXAMPLES["parallel"])
         return self._run_cell("parallel", args, cell, lambda fn, listener: search(
-            fn, space, optimizer=args.optimizer, num_trials=args.trials, metric=args.metric,
+            fn, space, optimizer=args.optimizer, optimizer_options=options, num_trials=args.trials, metric=args.metric,
             direction=args.direction, early_stop=args.early_stop, es_min=args.es_min, es_interval=args.es_interval,
             executor=args.executor, workers=args.workers, name=args.name, seed=args.seed, project=self._project(),
             code=cell, listeners=[listener]))

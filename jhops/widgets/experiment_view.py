@@ -57,7 +57,8 @@ def _chart_key(exp: Experiment) -> str | None:
 def render_html(exp: Experiment, logs: Sequence[LogLine] = (), workers_alive: int | None = None) -> str:
     """The view of ``exp`` as HTML. Example: ``render_html(Project().experiments.get_experiment(3))``."""
     counts = exp.counts()
-    total = max(1, len(exp.trials))
+    # A search creates its trials as it goes: the total is what it plans (ASHA promotions can add more).
+    total = max(1, len(exp.trials), exp.num_trials)
     done = sum(n for state, n in counts.items() if TrialState(state).is_final)
     elapsed = (exp.end_time or time.time()) - exp.start_time
     parts = [f'<div class="jp-jhops-experiment" data-experiment-id="{exp.id}" data-state="{exp.state.value}">']

@@ -82,3 +82,36 @@ def test_parameters_all_trials_share_are_shown_once():
     assert page.count("epochs=4") == 1
     assert "all trials: epochs=4" in page
     assert "best acc = <b>0.8</b> with lr=0.1</div>" in page
+
+
+def _climb(x, reporter):
+    import time
+
+    for step in range(6):
+        reporter.broadcast(x * (step + 1), step=step)
+        time.sleep(0.1)
+    return x
+
+
+def test_view_after_a_search_shows_counts_best_and_every_trial(project, monkeypatch):
+    from jhops.experiments.early_stopping import MedianRule
+    from jhops.experiments.search import search
+    from jhops.experiments.searchspace import Searchspace
+
+    shown = []
+
+    class Handle:
+        def update(self, data, raw):
+            shown.append(data)
+
+    monkeypatch.setattr(experiment_view, "display", lambda data, raw, display_id: shown.append(data) or Handle())
+    space = Searchspace(x=("DISCRETE", [0.9, 0.8, 0.01, 0.02]))
+    exp = search(_climb, space, optimizer="gridsearch", num_trials=None, early_stop=MedianRule(1, warmup_steps=2),
+                 es_interval=0.05, workers=2, project=project, listeners=[experiment_view.ExperimentView()])
+    final = shown[-1]["text/html"]
+    assert len(shown) >= 2  # it updated while the search ran
+    assert 'data-state="FINISHED"' in final and "4/4 trials" in final
+    stopped = sum(t.state is TrialState.EARLY_STOPPED for t in exp.trials)
+    assert stopped >= 1 and f"{stopped} early_stopped" in final
+    assert "best metric = <b>0.9</b> with x=0.9" in final
+    assert final.count("<polyline") == 4 and final.count("<tr>") == 5
