@@ -10,6 +10,8 @@ kernel size, width; one seed) with 2 workers, each trial with a fixed TensorFlow
 - B0 jhops ``search``, asynchronous, no early stopping (the gain of scheduling alone).
 - C  Optuna, ``MedianPruner`` and ``n_jobs=workers`` threads in one process, its TensorFlow pools sized so
      the two trials together can use every core.
+- D  jhops ``search`` with ASHA on the same configurations (the first ``trials`` it draws with the seed):
+     budgets of 1, 3 and ``epochs`` epochs, the top third of each rung promoted (a promotion trains anew).
 
 Each arm runs in a fresh subprocess, ``--repeats`` times; the table shows medians. Then a dispatch run:
 300 trials that return at once, trials per second for jhops local, jhops Spark (local[2]) and Optuna.
@@ -139,7 +141,14 @@ def _jhops_trial(learning_rate: float, dropout: float, kernel: int, width: int, 
                report=lambda accuracy, epoch: reporter.broadcast(accuracy, step=epoch))
 
 
-def arm_jhops(configs: list[dict[str, Any]], args: argparse.Namespace, early_stop: bool) -> dict[str, Any]:
+def _asha_trial(learning_rate: float, dropout: float, kernel: int, width: int, budget: float, data: str,
+                reporter: Any) -> dict[str, float]:
+    return fit(learning_rate, dropout, kernel, width, int(budget), data,
+               report=lambda accuracy, epoch: reporter.broadcast(accuracy, step=epoch))
+
+
+def arm_jhops(configs: list[dict[str, Any]], args: argparse.Namespace, early_stop: bool,
+              asha: bool = False) -> dict[str, Any]:
     import functools
 
     from jhops.experiments.early_stopping import MedianRule
@@ -149,16 +158,24 @@ def arm_jhops(configs: list[dict[str, Any]], args: argparse.Namespace, early_sto
     from jhops.project import Project
 
     data = data_file(args.train, args.val)
-    train = functools.partial(_jhops_trial, epochs=args.epochs, data=data)
+    if asha:
+        train = functools.partial(_asha_trial, data=data)
+        options = {"reduction_factor": 3, "min_resource": 1, "max_resource": args.epochs}
+    else:
+        train = functools.partial(_jhops_trial, epochs=args.epochs, data=data)
+        options = {}
     train.__name__ = "fmnist_cnn"  # type: ignore[attr-defined]
     with tempfile.TemporaryDirectory() as root:
         start = time.perf_counter()
-        exp = search(train, Searchspace(**SPACE), optimizer="randomsearch", num_trials=len(configs), seed=args.seed,
+        exp = search(train, Searchspace(**SPACE), optimizer="asha" if asha else "randomsearch",
+                     optimizer_options=options, num_trials=len(configs), seed=args.seed,
                      early_stop=MedianRule(min_finished=args.es_min) if early_stop else "none", es_interval=0.5,
                      workers=args.workers, project=Project(root), listeners=[])
         wall = time.perf_counter() - start
         trials = exp.trials
-    assert [t.params for t in trials] == configs, "the arms must run the same configurations"
+    first_rung = [{k: v for k, v in t.params.items() if k != "budget"} for t in trials
+                  if t.params.get("budget", 1) == 1 or not asha]
+    assert first_rung == configs, "the arms must run the same configurations"
     return {
         "wall": wall, "best": exp.best_metric,
         "stopped": sum(t.state is TrialState.EARLY_STOPPED for t in trials),
@@ -218,6 +235,8 @@ def run_arm(arm: str, args: argparse.Namespace) -> dict[str, Any]:
         result = arm_sync(configs, args)
     elif arm in ("B", "B0"):
         result = arm_jhops(configs, args, early_stop=arm == "B")
+    elif arm == "D":
+        result = arm_jhops(configs, args, early_stop=False, asha=True)
     else:
         result = arm_optuna(configs, args)
     cores = os.cpu_count() or 1
@@ -280,7 +299,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--dispatch-trials", type=int, default=300)
-    parser.add_argument("--arms", default="A,B,B0,C")
+    parser.add_argument("--arms", default="A,B,B0,C,D")
     parser.add_argument("--quick", action="store_true", help="a small smoke run")
     parser.add_argument("--arm", help=argparse.SUPPRESS)
     parser.add_argument("--dispatch", help=argparse.SUPPRESS)
@@ -306,11 +325,12 @@ def main() -> None:
             runs[arm].append(result)
             print(f"repeat {repeat + 1}/{args.repeats} arm {arm}: {json.dumps(result)}", file=sys.stderr, flush=True)
     medians = {arm: {k: statistics.median(r[k] for r in rs) for k in rs[0]} for arm, rs in runs.items()}
+    kinds = [] if args.dispatch_trials == 0 else ["local", "spark", "optuna"]
     rates = {kind: statistics.median(_subprocess([*common, f"--dispatch={kind}"])["rate"] for _ in range(args.repeats))
-             for kind in ("local", "spark", "optuna")}
+             for kind in kinds}
 
     names = {"A": "A synchronous waves", "B": "B jhops async + median rule", "B0": "B0 jhops async, no stopping",
-             "C": "C Optuna + MedianPruner"}
+             "C": "C Optuna + MedianPruner", "D": "D jhops async ASHA (1/3/6 epochs)"}
     print(f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
           f"{date.today()}; {args.trials} configurations x {args.epochs} epochs, {args.train} training / "
           f"{args.val} validation images, {args.workers} workers, seed {args.seed}, medians of {args.repeats}\n")
