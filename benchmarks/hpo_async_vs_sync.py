@@ -341,6 +341,8 @@ def main() -> None:
         ratio = f"{m['wall'] / base:.2f}" if base else "-"
         print(f"| {names[arm]} | {m['wall']:.0f} | {ratio} | {m['best']:.4f} | {m['stopped']:.0f} | "
               f"{m['epochs']:.0f} | {m['worker_util']:.2f} | {m['cpu_util']:.2f} |")
+    if not rates:
+        return
     print(f"\nDispatch ({args.dispatch_trials} trials that return at once, {args.workers} workers):")
     print("| runner | trials/s |\n|---|---|")
     for kind, rate in rates.items():
