@@ -4,7 +4,7 @@ Cell commands::
 
     %%hops experiment [--name N] [--metric K] [--direction max|min] [--executor local|spark|URL]
                       [--workers N] [--args VAR] [--fn NAME] [--out VAR]
-    %%hops parallel --searchspace VAR [--optimizer randomsearch|gridsearch|asha] [--optimizer-options VAR]
+    %%hops parallel --searchspace VAR [--optimizer randomsearch|gridsearch|asha|hyperband|tpe] [--optimizer-options VAR]
                     [--trials N] [--metric K]
                     [--direction max|min] [--early-stop median|none] [--es-min N] [--es-interval S]
                     [--executor local|spark|URL] [--workers N] [--seed N] [--name N] [--fn NAME] [--out VAR]

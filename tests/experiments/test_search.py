@@ -101,3 +101,21 @@ def test_bad_search_arguments_are_refused_before_anything_runs(project):
     with pytest.raises(ValueError, match="searchspace is empty"):
         search(climb, Searchspace(), project=project, listeners=[])
     assert project.experiments.list_experiments() == []
+
+
+def test_hyperband_and_tpe_searches_end_to_end(project):
+    pytest.importorskip("optuna")
+    hb = search(staged, Searchspace(x=("DOUBLE", [0.0, 1.0])), optimizer="hyperband", num_trials=6,
+                optimizer_options={"reduction_factor": 3, "min_resource": 1, "max_resource": 3},
+                early_stop="none", workers=2, seed=0, project=project, listeners=[])
+    assert hb.state is ExperimentState.FINISHED
+    assert {t.params["budget"] for t in hb.trials} == {1, 3} and len(hb.trials) > 6  # promotions ran too
+
+    def bowl(x):
+        return -((x - 0.3) ** 2)
+
+    tpe = search(bowl, Searchspace(x=("DOUBLE", [0.0, 1.0])), optimizer="tpe", num_trials=12,
+                 optimizer_options={"n_startup_trials": 4}, early_stop="none", workers=2, seed=0, project=project,
+                 listeners=[])
+    assert len(tpe.trials) == 12 and tpe.state is ExperimentState.FINISHED
+    assert abs(tpe.best_params["x"] - 0.3) < 0.2

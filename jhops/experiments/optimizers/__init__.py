@@ -13,7 +13,9 @@ from typing import Any
 from jhops.experiments.optimizers.asha import Asha
 from jhops.experiments.optimizers.base import WAIT, Optimizer, Suggestion
 from jhops.experiments.optimizers.grid_search import GridSearch
+from jhops.experiments.optimizers.hyperband import Hyperband
 from jhops.experiments.optimizers.random_search import RandomSearch
+from jhops.experiments.optimizers.tpe import TPE
 
 OPTIMIZERS: dict[str, type[Optimizer]] = {
     "randomsearch": RandomSearch,
@@ -21,13 +23,17 @@ OPTIMIZERS: dict[str, type[Optimizer]] = {
     "gridsearch": GridSearch,
     "grid": GridSearch,
     "asha": Asha,
+    "hyperband": Hyperband,
+    "tpe": TPE,
 }
 
-__all__ = ["OPTIMIZERS", "WAIT", "Asha", "GridSearch", "Optimizer", "RandomSearch", "Suggestion", "make_optimizer"]
+__all__ = ["OPTIMIZERS", "TPE", "WAIT", "Asha", "GridSearch", "Hyperband", "Optimizer", "RandomSearch", "Suggestion",
+           "make_optimizer"]
 
 
 def make_optimizer(name: str | Optimizer, **options: Any) -> Optimizer:
-    """The optimizer called ``name`` (as Maggy names them: ``randomsearch``, ``gridsearch``, ``asha``)."""
+    """The optimizer called ``name``: ``randomsearch``, ``gridsearch`` (Maggy's names), ``asha``, ``hyperband``,
+    ``tpe``."""
     if isinstance(name, Optimizer):
         return name
     key = name.lower().replace("_", "").replace("-", "")

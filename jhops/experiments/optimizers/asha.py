@@ -31,8 +31,8 @@ class Asha(Optimizer):
     def __init__(self, reduction_factor: int = 3, min_resource: float = 1, max_resource: float = 9) -> None:
         if reduction_factor < 2:
             raise ValueError(f"reduction_factor must be at least 2, got {reduction_factor}")
-        if not 0 < min_resource < max_resource:
-            raise ValueError(f"need 0 < min_resource < max_resource, got {min_resource} and {max_resource}")
+        if not 0 < min_resource <= max_resource:
+            raise ValueError(f"need 0 < min_resource <= max_resource, got {min_resource} and {max_resource}")
         self.eta = reduction_factor
         self.min_resource, self.max_resource = min_resource, max_resource
         top = math.floor(math.log(max_resource / min_resource, reduction_factor) + 1e-9)
@@ -44,7 +44,8 @@ class Asha(Optimizer):
         if self.num_trials is None:
             raise ValueError("ASHA needs num_trials (how many configurations to start)")
         self._configs: list[dict[str, object]] = []
-        self._seen: set[str] = set()
+        #: configurations drawn so far; several ladders may share one set so none draws another's
+        self.seen: set[str] = set()
         self._results: list[dict[int, float]] = [{} for _ in self.budgets]
         self._promoted: list[set[int]] = [set() for _ in self.budgets]
         self._pending = 0
@@ -67,8 +68,8 @@ class Asha(Optimizer):
         for _ in range(MAX_DRAWS):
             params = self.space.sample(self.rng)
             key = config_key(params)
-            if key not in self._seen:
-                self._seen.add(key)
+            if key not in self.seen:
+                self.seen.add(key)
                 self._configs.append(params)
                 return Suggestion(params, budget=self.budgets[0], rung=0, config_id=len(self._configs) - 1)
         return None
