@@ -34,6 +34,9 @@ $(BIN)/python:
 $(STAMP): pyproject.toml package.json yarn.lock | $(BIN)/python
 	$(MAKE) system-deps
 	$(BIN)/python -m pip install -q --upgrade pip
+	@# The link that `jupyter builder develop` leaves would let pip write install.json into the build folder,
+	@# and the next install would then find it twice.
+	rm -rf $(VENV)/share/jupyter/labextensions/jhops jhops/labextension/install.json
 	$(BIN)/pip install -q -e ".[all,test]"
 	@# An editable install links the built labextension and enables the server extension explicitly.
 	$(BIN)/jupyter builder develop --overwrite .
