@@ -7,6 +7,7 @@ one write transaction, so two processes opening the same project at once cannot 
 from __future__ import annotations
 
 import sqlite3
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -91,9 +92,20 @@ def _set_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # Let SQLAlchemy's "begin" event decide when a transaction starts (see _begin_immediate).
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
-    # WAL lets readers run beside one writer; busy_timeout makes a second writer wait instead of failing.
-    cursor.execute("PRAGMA journal_mode=WAL")
+    # A second writer waits instead of failing.
     cursor.execute("PRAGMA busy_timeout=30000")
+    # WAL lets readers run beside one writer. The mode is stored in the file, so only a new database needs the
+    # switch, and SQLite refuses it at once (no busy wait) while another process holds a lock: retry a while.
+    if str(cursor.execute("PRAGMA journal_mode").fetchone()[0]).lower() != "wal":
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                cursor.execute("PRAGMA journal_mode=WAL")
+                break
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
 
@@ -109,8 +121,10 @@ def create_engine(url: str) -> Engine:
 
     Example: ``create_engine("sqlite:///jhops-project/jhops.db")``
     """
-    engine = sa.create_engine(url, future=True)
-    if engine.dialect.name == "sqlite":
+    is_sqlite = sa.engine.make_url(url).get_backend_name() == "sqlite"
+    # The driver's own timeout covers the moment of opening, before any PRAGMA has run.
+    engine = sa.create_engine(url, future=True, connect_args={"timeout": 30} if is_sqlite else {})
+    if is_sqlite:
         sa.event.listen(engine, "connect", _set_sqlite_pragmas)
         sa.event.listen(engine, "begin", _begin_immediate)
     return engine
