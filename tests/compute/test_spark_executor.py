@@ -141,8 +141,12 @@ def test_a_search_on_spark_stops_poor_trials_early(project, spark):
     space = Searchspace(x=("DISCRETE", [0.9, 0.8, 0.05, 0.04, 0.03, 0.02]))
     # One finished trial is enough to judge; two values before judging keep 0.8 safe however late it starts.
     rule = MedianRule(min_finished=1, warmup_steps=2)
+    from jhops.experiments.driver import DriverSettings
+
+    # Stops travel on heartbeats: beat often enough that every trial sees several.
     exp = search(_climb, space, optimizer="gridsearch", num_trials=None, early_stop=rule, es_interval=0.1,
-                 executor="spark", spark=spark, workers=2, project=project, listeners=[])
+                 executor="spark", spark=spark, workers=2, project=project, listeners=[],
+                 settings=DriverSettings(hb_interval=0.1))
     states = {t.params["x"]: t.state for t in exp.trials}
     # the grid runs in order: the small ones start once a large one has finished, and fall below it
     assert states[0.9] is TrialState.FINISHED and states[0.8] is TrialState.FINISHED

@@ -5,6 +5,7 @@ import time
 
 import pytest
 
+from jhops.experiments.driver import DriverSettings
 from jhops.experiments.records import ExperimentState, TrialState
 from jhops.experiments.search import search
 from jhops.experiments.searchspace import Searchspace
@@ -22,8 +23,10 @@ def climb(x, reporter):
 
 def test_random_search_with_the_median_rule_stops_poor_trials_early(project):
     space = Searchspace(x=("DOUBLE", [0.0, 1.0]))
+    # Stops travel on heartbeats: beat often enough that every trial sees several.
     exp = search(climb, space, optimizer="randomsearch", num_trials=10, direction="max", early_stop="median",
-                 es_min=2, es_interval=0.1, workers=2, seed=1, project=project, listeners=[])
+                 es_min=2, es_interval=0.1, workers=2, seed=1, project=project, listeners=[],
+                 settings=DriverSettings(hb_interval=0.1))
     assert exp.state is ExperimentState.FINISHED and exp.kind == "parallel"
     trials = project.experiments.get_experiment(exp.id).trials
     assert len(trials) == 10 and len({t.params["x"] for t in trials}) == 10

@@ -106,8 +106,12 @@ def test_view_after_a_search_shows_counts_best_and_every_trial(project, monkeypa
 
     monkeypatch.setattr(experiment_view, "display", lambda data, raw, display_id: shown.append(data) or Handle())
     space = Searchspace(x=("DISCRETE", [0.9, 0.8, 0.01, 0.02]))
+    from jhops.experiments.driver import DriverSettings
+
+    # Stops travel on heartbeats: beat often enough that a short trial sees several.
     exp = search(_climb, space, optimizer="gridsearch", num_trials=None, early_stop=MedianRule(1, warmup_steps=2),
-                 es_interval=0.05, workers=2, project=project, listeners=[experiment_view.ExperimentView()])
+                 es_interval=0.05, workers=2, project=project, listeners=[experiment_view.ExperimentView()],
+                 settings=DriverSettings(hb_interval=0.1))
     final = shown[-1]["text/html"]
     assert len(shown) >= 2  # it updated while the search ran
     assert 'data-state="FINISHED"' in final and "4/4 trials" in final
