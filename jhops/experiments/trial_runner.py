@@ -18,6 +18,7 @@ import fsspec
 
 from jhops.experiments import context
 from jhops.experiments.arguments import call_kwargs
+from jhops.experiments.hparams import write_hparams
 from jhops.experiments.reporter import Reporter, TrialStopped
 
 FINISHED, STOPPED, FAILED = "finished", "stopped", "failed"
@@ -160,6 +161,8 @@ class TrialRunner:
         # A function that reported but returned nothing ends with the last value of each metric.
         for key, last in reporter.latest.items():
             metrics.setdefault(key, last)
+        if status != FAILED:
+            write_hparams(os.path.join(folder, "tensorboard"), task["params"], metrics)
         artifacts = list_files(folder)
         if not self.project_is_local and artifacts:
             fs, root = fsspec.core.url_to_fs(self.project_url)
