@@ -11,9 +11,7 @@ from __future__ import annotations
 import math
 from typing import Literal
 
-from jhops.experiments.optimizers.base import WAIT, Optimizer, Suggestion, config_key
-
-MAX_DRAWS = 200
+from jhops.experiments.optimizers.base import WAIT, Optimizer, Suggestion, draw_unseen
 
 
 class Asha(Optimizer):
@@ -65,14 +63,11 @@ class Asha(Optimizer):
         return None
 
     def _new_config(self) -> Suggestion | None:
-        for _ in range(MAX_DRAWS):
-            params = self.space.sample(self.rng)
-            key = config_key(params)
-            if key not in self.seen:
-                self.seen.add(key)
-                self._configs.append(params)
-                return Suggestion(params, budget=self.budgets[0], rung=0, config_id=len(self._configs) - 1)
-        return None
+        params = draw_unseen(lambda: self.space.sample(self.rng), lambda p: p, self.seen)
+        if params is None:
+            return None
+        self._configs.append(params)
+        return Suggestion(params, budget=self.budgets[0], rung=0, config_id=len(self._configs) - 1)
 
     def suggest(self) -> Suggestion | Literal["WAIT"] | None:
         suggestion = self._promotable()

@@ -5,10 +5,13 @@ from __future__ import annotations
 import json
 import random
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from jhops.experiments.searchspace import Searchspace
+
+T = TypeVar("T")
 
 WAIT: Literal["WAIT"] = "WAIT"
 """``suggest`` returns this when nothing can be suggested yet, but running trials may change that."""
@@ -28,6 +31,27 @@ class Suggestion:
 def config_key(params: dict[str, Any]) -> str:
     """A canonical text of a configuration, so that duplicates can be recognised."""
     return json.dumps(params, sort_keys=True, default=repr)
+
+
+MAX_DRAWS = 200
+
+
+def draw_unseen(draw: Callable[[], T], params_of: Callable[[T], dict[str, Any]], seen: set[str],
+                rejected: Callable[[T], object] | None = None, attempts: int = MAX_DRAWS) -> T | None:
+    """Draw until a configuration not in ``seen`` comes (and add it), or give up after ``attempts``.
+
+    ``rejected`` hears each duplicate (TPE tells its sampler). ``None`` means the space has no unseen
+    configuration left, as far as ``attempts`` draws can tell.
+    """
+    for _ in range(attempts):
+        drawn = draw()
+        key = config_key(params_of(drawn))
+        if key not in seen:
+            seen.add(key)
+            return drawn
+        if rejected is not None:
+            rejected(drawn)
+    return None
 
 
 class Optimizer(ABC):

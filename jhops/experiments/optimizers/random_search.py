@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from jhops.experiments.optimizers.base import Optimizer, Suggestion, config_key
-
-MAX_DRAWS = 200
+from jhops.experiments.optimizers.base import Optimizer, Suggestion, draw_unseen
 
 
 class RandomSearch(Optimizer):
@@ -25,10 +23,5 @@ class RandomSearch(Optimizer):
     def suggest(self) -> Suggestion | Literal["WAIT"] | None:
         if len(self._seen) >= (self.num_trials or 0):
             return None
-        for _ in range(MAX_DRAWS):
-            params = self.space.sample(self.rng)
-            key = config_key(params)
-            if key not in self._seen:
-                self._seen.add(key)
-                return Suggestion(params, config_id=len(self._seen) - 1)
-        return None  # the space has no unseen configuration left
+        params = draw_unseen(lambda: self.space.sample(self.rng), lambda p: p, self._seen)
+        return None if params is None else Suggestion(params, config_id=len(self._seen) - 1)

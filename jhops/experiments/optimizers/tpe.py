@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from jhops.experiments.optimizers.base import Optimizer, Suggestion, config_key
+from jhops.experiments.optimizers.base import Optimizer, Suggestion, draw_unseen
 from jhops.experiments.searchspace import CATEGORICAL, DISCRETE, DOUBLE, INTEGER, Parameter
 
 MAX_ASKS = 50
@@ -58,15 +58,11 @@ class TPE(Optimizer):
 
         if len(self._seen) >= (self.num_trials or 0):
             return None
-        for _ in range(MAX_ASKS):
-            trial = self._study.ask(self._distributions)
-            key = config_key(trial.params)
-            if key not in self._seen:
-                self._seen.add(key)
-                return Suggestion(dict(trial.params), config_id=trial.number)
-            # a configuration already run: tell the sampler so, and ask again
-            self._study.tell(trial, state=optuna.trial.TrialState.FAIL)
-        return None
+        # A configuration already run is told to the sampler as failed, and asked for again.
+        trial = draw_unseen(lambda: self._study.ask(self._distributions), lambda t: t.params, self._seen,
+                            rejected=lambda t: self._study.tell(t, state=optuna.trial.TrialState.FAIL),
+                            attempts=MAX_ASKS)
+        return None if trial is None else Suggestion(dict(trial.params), config_id=trial.number)
 
     def observe(self, suggestion: Suggestion, metric: float | None) -> None:
         import optuna
