@@ -8,7 +8,6 @@ worker waits (asynchronous Hyperband, Li et al., 2018).
 
 from __future__ import annotations
 
-import math
 from typing import Literal
 
 from jhops.experiments.optimizers.asha import Asha
@@ -26,12 +25,9 @@ class Hyperband(Optimizer):
     """
 
     def __init__(self, reduction_factor: int = 3, min_resource: float = 1, max_resource: float = 9) -> None:
-        Asha(reduction_factor, min_resource, max_resource)  # the same checks of the arguments
         self.eta, self.min_resource, self.max_resource = reduction_factor, min_resource, max_resource
-        top = math.floor(math.log(max_resource / min_resource, reduction_factor) + 1e-9)
-        self.starts = [min(min_resource * reduction_factor**s, max_resource) for s in range(top + 1)]
-        if self.starts[-1] < max_resource:
-            self.starts.append(max_resource)
+        # The brackets start where one ASHA ladder's rungs are (that ASHA also checks the arguments).
+        self.starts = list(Asha(reduction_factor, min_resource, max_resource).budgets)
 
     def reset(self) -> None:
         if self.num_trials is None:
