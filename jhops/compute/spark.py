@@ -137,7 +137,7 @@ class SparkExecutor(Executor):
                 self.spark.sparkContext.setJobGroup(self.group, f"jhops worker {index}", interruptOnCancel=True)
             frame = self.spark.range(0, index + 1, 1, index + 1)
             frame.mapInPandas(partial(_task_worker, spec_blob, index), _RESULT_SCHEMA).collect()
-        except BaseException as exc:
+        except BaseException as exc:  # the job's failure is the worker's exit, reported through poll()
             with self._lock:
                 self._errors[index] = _short_error(exc)
 

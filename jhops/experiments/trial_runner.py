@@ -146,7 +146,7 @@ class TrialRunner:
             value = self.fn(**call_kwargs(self.fn, task["params"], reporter))
         except TrialStopped:
             status = STOPPED
-        except BaseException:
+        except BaseException:  # a trial's failure, even SystemExit, is recorded, never fatal to the worker
             status, error = FAILED, traceback.format_exc()
             reporter.write("stderr", error)
         finally:
@@ -155,7 +155,7 @@ class TrialRunner:
             context.set_current(None)
         try:
             metrics, outputs, _ = split_result(value, self.default_key, folder)
-        except Exception:
+        except Exception:  # a return value that cannot be split fails the trial, not the worker
             status, error = FAILED, traceback.format_exc()
             metrics, outputs = {}, {}
         # A function that reported but returned nothing ends with the last value of each metric.
