@@ -39,7 +39,7 @@ from jhops.experiments.store import ExperimentStore
 
 log = logging.getLogger("jhops")
 
-RESULT_STATES = {"finished": TrialState.FINISHED, "failed": TrialState.FAILED, "stopped": TrialState.KILLED}
+RESULT_STATES = {"finished": TrialState.FINISHED, "failed": TrialState.ERROR, "stopped": TrialState.KILLED}
 
 
 class DriverError(RuntimeError):
@@ -238,7 +238,7 @@ class ExperimentDriver:
 
     def _finish(self, state: ExperimentState, error: str | None = None) -> None:
         trials = list(self.trials.values())
-        if state is ExperimentState.FINISHED and trials and all(t.state is TrialState.FAILED for t in trials):
+        if state is ExperimentState.FINISHED and trials and all(t.state.is_failure for t in trials):
             state = ExperimentState.FAILED
             first = trials[0].error or ""
             error = f"all {len(trials)} trials failed; the first with:\n{first}"
@@ -352,7 +352,7 @@ class ExperimentDriver:
         self._apply_updates(trial, worker, message.get("updates") or {})
         result = message["result"]
         worker.trial_id = None
-        state = RESULT_STATES.get(result.get("status", "failed"), TrialState.FAILED)
+        state = RESULT_STATES.get(result.get("status", "failed"), TrialState.ERROR)
         if state is TrialState.KILLED and trial.id in self._early_stopping:
             state = TrialState.EARLY_STOPPED
         self._end_trial(

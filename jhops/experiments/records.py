@@ -15,9 +15,12 @@ class ExperimentState(str, Enum):
 
 
 class TrialState(str, Enum):
+    """Where a trial is. ERROR: the training function raised. FAILED: its worker was lost, retries used up."""
+
     PENDING = "PENDING"
     RUNNING = "RUNNING"
     FINISHED = "FINISHED"
+    ERROR = "ERROR"
     FAILED = "FAILED"
     KILLED = "KILLED"
     EARLY_STOPPED = "EARLY_STOPPED"
@@ -25,6 +28,11 @@ class TrialState(str, Enum):
     @property
     def is_final(self) -> bool:
         return self not in (TrialState.PENDING, TrialState.RUNNING)
+
+    @property
+    def is_failure(self) -> bool:
+        """The trial ended without a result of its own: it raised (ERROR) or its worker was lost (FAILED)."""
+        return self in (TrialState.ERROR, TrialState.FAILED)
 
 
 @dataclass

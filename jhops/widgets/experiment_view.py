@@ -19,7 +19,7 @@ from jhops.experiments.summary import experiment_row, format_metrics, format_par
 from jhops.widgets.charts import line_chart
 
 STATE_COLORS = {
-    "RUNNING": "#1f77b4", "FINISHED": "#2ca02c", "FAILED": "#d62728", "KILLED": "#7f7f7f",
+    "RUNNING": "#1f77b4", "FINISHED": "#2ca02c", "ERROR": "#d62728", "FAILED": "#8c1c13", "KILLED": "#7f7f7f",
     "PENDING": "#bbbbbb", "EARLY_STOPPED": "#ff7f0e",
 }
 MAX_LOG_LINES = 40

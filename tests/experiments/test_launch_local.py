@@ -84,7 +84,7 @@ def test_raising_function_fails_its_trial_and_the_others_run(project):
 
     exp = experiment.launch(flaky, {"x": [1, 2, 3]}, workers=1, project=project, listeners=[])
     states = [t.state for t in exp.trials]
-    assert states == [TrialState.FINISHED, TrialState.FAILED, TrialState.FINISHED]
+    assert states == [TrialState.FINISHED, TrialState.ERROR, TrialState.FINISHED]
     failed = project.experiments.get_experiment(exp.id).trials[1]
     assert "ValueError: bad input x=2" in failed.error
     assert "Traceback" in failed.error and "ValueError" in failed.stderr

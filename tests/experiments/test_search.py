@@ -86,7 +86,7 @@ def test_a_raising_trial_and_a_dying_worker_do_not_stop_the_search(project):
     exp = search(fragile, Searchspace(x=("DISCRETE", [1, 2, 3, 4, 5, 6])), optimizer="gridsearch", num_trials=None,
                  early_stop="none", workers=2, project=project, listeners=[])
     states = {t.params["x"]: t.state for t in exp.trials}
-    assert states[2] is TrialState.FAILED and states[3] is TrialState.FAILED
+    assert states[2] is TrialState.ERROR and states[3] is TrialState.FAILED
     assert all(states[x] is TrialState.FINISHED for x in (1, 4, 5, 6))
     assert exp.state is ExperimentState.FINISHED and exp.best_params == {"x": 6}
 
