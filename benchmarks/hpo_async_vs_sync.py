@@ -11,7 +11,8 @@ kernel size, width; one seed) with 2 workers, each trial with a fixed TensorFlow
 - C  Optuna, ``MedianPruner`` and ``n_jobs=workers`` threads in one process, its TensorFlow pools sized so
      the two trials together can use every core.
 - D  jhops ``search`` with ASHA on the same configurations (the first ``trials`` it draws with the seed):
-     budgets of 1, 3 and ``epochs`` epochs, the top third of each rung promoted (a promotion trains anew).
+     budgets of 1, 3 and ``epochs`` epochs, the top third of each rung promoted; a promotion resumes from the
+     model its lower rung saved in ``jhops.experiment.checkpoint_dir()``.
 
 Each arm runs in a fresh subprocess, ``--repeats`` times; the table shows medians. Then a dispatch run:
 300 trials that return at once, trials per second for jhops local, jhops Spark (local[2]) and Optuna.
@@ -65,13 +66,23 @@ def data_file(n_train: int, n_val: int) -> str:
 
 
 def fit(learning_rate: float, dropout: float, kernel: int, width: int, epochs: int, data: str,
-        report: Any = None) -> dict[str, float]:
-    """Train the CNN epoch by epoch; ``report(accuracy, epoch)`` after each (it may raise to stop)."""
+        report: Any = None, checkpoint: str | None = None) -> dict[str, float]:
+    """Train the CNN epoch by epoch; ``report(accuracy, epoch)`` after each (it may raise to stop).
+
+    With a ``checkpoint`` folder, continue from the model and epoch count saved there and save them at the end:
+    an ASHA promotion then trains only the epochs its lower rung did not.
+    """
     import keras
     import numpy as np
 
     arrays = np.load(data)
     keras.utils.set_random_seed(0)
+    saved = os.path.join(checkpoint, "model.keras") if checkpoint else None
+    if saved and os.path.exists(saved):
+        model = keras.models.load_model(saved)
+        done = int(Path(checkpoint, "epochs").read_text())  # type: ignore[arg-type]
+        accuracy = float(Path(checkpoint, "accuracy").read_text())  # type: ignore[arg-type]
+        return _train_epochs(model, arrays, done, epochs, accuracy, report, checkpoint)
     model = keras.Sequential([
         keras.Input((28, 28, 1)),
         keras.layers.Conv2D(width, kernel, activation="relu", padding="same"),
@@ -83,13 +94,21 @@ def fit(learning_rate: float, dropout: float, kernel: int, width: int, epochs: i
         keras.layers.Dense(10, activation="softmax"),
     ])
     model.compile(keras.optimizers.Adam(learning_rate), "sparse_categorical_crossentropy", metrics=["accuracy"])
-    accuracy = 0.0
-    for epoch in range(epochs):
+    return _train_epochs(model, arrays, 0, epochs, 0.0, report, checkpoint)
+
+
+def _train_epochs(model: Any, arrays: Any, done: int, epochs: int, accuracy: float, report: Any,
+                  checkpoint: str | None) -> dict[str, float]:
+    for epoch in range(done, epochs):
         model.fit(arrays["x_train"], arrays["y_train"], batch_size=64, epochs=1, verbose=0)
         accuracy = float(model.evaluate(arrays["x_val"], arrays["y_val"], batch_size=512, verbose=0)[1])
         if report is not None:
             report(accuracy, epoch)
-    return {"metric": accuracy, "epochs": float(epochs)}
+    if checkpoint:
+        model.save(os.path.join(checkpoint, "model.keras"))
+        Path(checkpoint, "epochs").write_text(str(max(done, epochs)))
+        Path(checkpoint, "accuracy").write_text(repr(accuracy))
+    return {"metric": accuracy, "epochs": float(max(epochs - done, 0))}
 
 
 def configurations(n: int, seed: int) -> list[dict[str, Any]]:
@@ -143,8 +162,10 @@ def _jhops_trial(learning_rate: float, dropout: float, kernel: int, width: int, 
 
 def _asha_trial(learning_rate: float, dropout: float, kernel: int, width: int, budget: float, data: str,
                 reporter: Any) -> dict[str, float]:
+    from jhops.experiments.context import checkpoint_dir
+
     return fit(learning_rate, dropout, kernel, width, int(budget), data,
-               report=lambda accuracy, epoch: reporter.broadcast(accuracy, step=epoch))
+               report=lambda accuracy, epoch: reporter.broadcast(accuracy, step=epoch), checkpoint=checkpoint_dir())
 
 
 def arm_jhops(configs: list[dict[str, Any]], args: argparse.Namespace, early_stop: bool,
@@ -330,7 +351,7 @@ def main() -> None:
              for kind in kinds}
 
     names = {"A": "A synchronous waves", "B": "B jhops async + median rule", "B0": "B0 jhops async, no stopping",
-             "C": "C Optuna + MedianPruner", "D": "D jhops async ASHA (1/3/6 epochs)"}
+             "C": "C Optuna + MedianPruner", "D": "D jhops async ASHA (1/3/6 epochs, resumed)"}
     print(f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
           f"{date.today()}; {args.trials} configurations x {args.epochs} epochs, {args.train} training / "
           f"{args.val} validation images, {args.workers} workers, seed {args.seed}, medians of {args.repeats}\n")

@@ -11,7 +11,7 @@ Example::
 
 from jhops.experiments.arguments import grid
 from jhops.experiments.compat import Direction, grid_search, lagom, random_search
-from jhops.experiments.context import tensorboard_logdir, trial_folder
+from jhops.experiments.context import checkpoint_dir, tensorboard_logdir, trial_folder
 from jhops.experiments.driver import DriverError, DriverSettings
 from jhops.experiments.keras import reporter_callback
 from jhops.experiments.launch import launch
@@ -31,6 +31,7 @@ __all__ = [
     "Trial",
     "TrialState",
     "TrialStopped",
+    "checkpoint_dir",
     "grid",
     "grid_search",
     "lagom",

@@ -1,4 +1,4 @@
-"""What code running inside a trial can ask about it: its folder and TensorBoard log directory."""
+"""What code running inside a trial can ask about it: its folder, TensorBoard log directory and checkpoints."""
 
 from __future__ import annotations
 
@@ -15,6 +15,8 @@ class TrialContext:
     number: int
     folder: str
     reporter: Reporter
+    #: local folder shared by the runs of this configuration (promotions, retries); None where unknown
+    checkpoint: str | None = None
 
 
 _current: TrialContext | None = None
@@ -48,5 +50,22 @@ def tensorboard_logdir() -> str:
         tb = tf.keras.callbacks.TensorBoard(log_dir=jhops.experiment.tensorboard_logdir())
     """
     path = os.path.join(current().folder, "tensorboard")
+    os.makedirs(path, exist_ok=True)
+    return path
+
+
+def checkpoint_dir() -> str:
+    """A folder that every run of this configuration in the experiment shares: save a checkpoint here and resume.
+
+    An ASHA or Hyperband promotion (the same parameters with a larger ``budget``) and the retry of a trial whose
+    worker died find what the earlier run saved, so they can continue instead of training again from scratch.
+
+    Example::
+
+        path = os.path.join(jhops.experiment.checkpoint_dir(), "model.keras")
+        model = keras.models.load_model(path) if os.path.exists(path) else build_model()
+    """
+    ctx = current()
+    path = ctx.checkpoint or os.path.join(ctx.folder, "checkpoint")
     os.makedirs(path, exist_ok=True)
     return path

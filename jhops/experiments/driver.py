@@ -33,6 +33,7 @@ from jhops.compute.protocol import (
 )
 from jhops.compute.worker import WorkerSpec
 from jhops.experiments.optimizers.base import WAIT as NOTHING_YET
+from jhops.experiments.checkpoint import checkpoint_folder
 from jhops.experiments.records import Experiment, ExperimentState, Trial, TrialState
 from jhops.experiments.schedule import FixedSchedule, Planned, Schedule
 from jhops.experiments.store import ExperimentStore
@@ -311,7 +312,8 @@ class ExperimentDriver:
         self.store.update_trial(trial.id, state=trial.state, start_time=trial.start_time, worker=trial.worker,
                                 folder=folder)
         return {"type": TASK, "task": {"id": trial.id, "number": trial.number, "params": trial.params,
-                                       "folder": folder}}
+                                       "folder": folder,
+                                       "checkpoint": checkpoint_folder(self.experiment.id, trial.params)}}
 
     def _add_trial(self, planned: Planned) -> None:
         trial = self.store.create_trial(self.experiment.id, len(self.trials), planned.params)

@@ -128,12 +128,34 @@ class TrialRunner:
         os.makedirs(folder, exist_ok=True)
         return folder
 
+    def _fetch_checkpoint(self, relative: str | None) -> str | None:
+        """A local folder for the configuration's checkpoints; from a remote project, what earlier runs saved."""
+        if relative is None:
+            return None
+        if self.project_is_local:
+            return os.path.join(self.project_url, relative)
+        local = tempfile.mkdtemp(prefix="jhops-checkpoint-")
+        fs, root = fsspec.core.url_to_fs(self.project_url)
+        if fs.exists(f"{root}/{relative}"):
+            fs.get(f"{root}/{relative}/", local + "/", recursive=True)
+        return local
+
+    def _store_checkpoint(self, local: str | None, relative: str | None) -> None:
+        if local is None or relative is None or self.project_is_local:
+            return
+        if os.path.isdir(local) and os.listdir(local):
+            fs, root = fsspec.core.url_to_fs(self.project_url)
+            fs.put(local + "/", f"{root}/{relative}", recursive=True)
+        shutil.rmtree(local, ignore_errors=True)
+
     def run(self, task: dict[str, Any], stop: threading.Event, worker_info: dict[str, Any]) -> dict[str, Any]:
         folder = self._local_folder(task["folder"])
+        checkpoint = self._fetch_checkpoint(task.get("checkpoint"))
         reporter = Reporter(stop, self.default_key)
         with self._lock:
             self._reporter = reporter
-        context.set_current(context.TrialContext(self.experiment_id, task["id"], task["number"], folder, reporter))
+        context.set_current(context.TrialContext(self.experiment_id, task["id"], task["number"], folder, reporter,
+                                                 checkpoint))
         saved = sys.stdout, sys.stderr, os.getcwd()
         # A local worker's own output is its log file; a Spark task's goes to the driver's console in local
         # mode, where it would only repeat what the driver records and shows.
@@ -163,6 +185,7 @@ class TrialRunner:
             metrics.setdefault(key, last)
         if status != FAILED:
             write_hparams(os.path.join(folder, "tensorboard"), task["params"], metrics)
+        self._store_checkpoint(checkpoint, task.get("checkpoint"))
         artifacts = list_files(folder)
         if not self.project_is_local and artifacts:
             fs, root = fsspec.core.url_to_fs(self.project_url)

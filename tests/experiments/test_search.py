@@ -122,3 +122,36 @@ def test_hyperband_and_tpe_searches_end_to_end(project):
                  listeners=[])
     assert len(tpe.trials) == 12 and tpe.state is ExperimentState.FINISHED
     assert abs(tpe.best_params["x"] - 0.3) < 0.2
+
+
+def resumable(x, budget, reporter):
+    """Trains only the epochs its configuration has not trained yet, as a promotion should."""
+    import json as _json
+    import os as _os
+
+    from jhops import experiment as _experiment
+
+    state = _os.path.join(_experiment.checkpoint_dir(), "state.json")
+    done = _json.load(open(state))["epochs"] if _os.path.exists(state) else 0
+    for epoch in range(done, int(budget)):
+        reporter.broadcast(x * (epoch + 1), step=epoch)
+    with open(state, "w") as f:
+        _json.dump({"epochs": int(budget)}, f)
+    return {"metric": x * budget, "resumed_from": done, "trained": int(budget) - done}
+
+
+def test_asha_promotions_resume_from_the_checkpoint_of_the_lower_rung(project):
+    exp = search(resumable, Searchspace(x=("DOUBLE", [0.0, 1.0])), optimizer="asha", num_trials=9,
+                 optimizer_options={"reduction_factor": 3, "min_resource": 1, "max_resource": 9},
+                 early_stop="none", workers=2, seed=0, project=project, listeners=[])
+    promoted = [t for t in exp.trials if t.params["budget"] > 1]
+    assert promoted
+    lower = {3: 1, 9: 3}
+    for trial in promoted:
+        assert trial.metrics["resumed_from"] == lower[trial.params["budget"]]
+        assert trial.metrics["trained"] == trial.params["budget"] - lower[trial.params["budget"]]
+        # its curve starts where the lower rung stopped
+        assert trial.history["metric"][0][0] == lower[trial.params["budget"]]
+    assert all(t.metrics["resumed_from"] == 0 for t in exp.trials if t.params["budget"] == 1)
+    keys = os.listdir(os.path.join(project.path, "experiments", str(exp.id), "checkpoints"))
+    assert len(keys) == 9  # one folder per configuration, shared by its promotions
