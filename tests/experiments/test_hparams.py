@@ -53,3 +53,42 @@ def test_writing_hparams_does_not_load_tensorflow(tmp_path):
             "print('tensorflow' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_tensorboards_hparams_plugin_reads_the_trials(project):
+    """A real TensorBoard server on loopback lists the trials' hyperparameters and metric in its HParams plugin."""
+    import json
+    import socket
+    import time
+    import urllib.request
+
+    exp = experiment.launch(_fit, {"lr": [0.1, 0.2, 0.3], "act": ["relu", "tanh", "relu"]}, metric_key="accuracy",
+                            project=project, listeners=[])
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    logdir = os.path.join(project.path, "experiments", str(exp.id))
+    server = subprocess.Popen([sys.executable, "-m", "tensorboard.main", "--logdir", logdir, "--host", "127.0.0.1",
+                               "--port", str(port), "--reload_interval", "1"],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline, info = time.monotonic() + 60, None
+        while time.monotonic() < deadline:
+            try:
+                request = urllib.request.Request(f"http://127.0.0.1:{port}/data/plugin/hparams/experiment",
+                                                 data=json.dumps({"experimentName": ""}).encode(),
+                                                 headers={"Content-Type": "application/json"})
+                info = json.load(urllib.request.urlopen(request, timeout=5))
+                if len(info.get("hparamInfos", [])) == 2 and info.get("metricInfos"):
+                    break
+            except OSError:
+                pass
+            time.sleep(0.5)
+        assert info is not None, "TensorBoard did not answer"
+        hparams = {h["name"]: h for h in info["hparamInfos"]}
+        assert set(hparams) == {"lr", "act"}
+        assert sorted(hparams["act"]["domainDiscrete"]) == ["relu", "tanh"]
+        assert [m["name"]["tag"] for m in info["metricInfos"]] == ["accuracy"]
+    finally:
+        server.terminate()
+        server.wait(10)
