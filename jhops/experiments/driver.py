@@ -32,8 +32,8 @@ from jhops.compute.protocol import (
     new_secret,
 )
 from jhops.compute.worker import WorkerSpec
-from jhops.experiments.optimizers.base import WAIT as NOTHING_YET
 from jhops.experiments.checkpoint import checkpoint_folder
+from jhops.experiments.optimizers.base import WAIT as NOTHING_YET
 from jhops.experiments.records import Experiment, ExperimentState, Trial, TrialState
 from jhops.experiments.schedule import FixedSchedule, Planned, Schedule
 from jhops.experiments.store import ExperimentStore

@@ -1,6 +1,6 @@
 """Checkpoint folders: one per configuration, found again by its promotions, on local and remote projects."""
 
-import os
+import pathlib
 import threading
 
 import fsspec
@@ -17,10 +17,9 @@ def test_the_key_ignores_the_budget_and_the_order_of_parameters():
 
 
 def count_runs(lr, budget):
-    path = os.path.join(context.checkpoint_dir(), "runs.txt")
-    before = open(path).read() if os.path.exists(path) else ""
-    with open(path, "w") as f:
-        f.write(before + f"{budget},")
+    path = pathlib.Path(context.checkpoint_dir(), "runs.txt")
+    before = path.read_text() if path.exists() else ""
+    path.write_text(before + f"{budget},")
     return {"metric": lr, "seen": len(before.split(",")) - 1}
 
 

@@ -127,16 +127,15 @@ def test_hyperband_and_tpe_searches_end_to_end(project):
 def resumable(x, budget, reporter):
     """Trains only the epochs its configuration has not trained yet, as a promotion should."""
     import json as _json
-    import os as _os
+    import pathlib as _pathlib
 
     from jhops import experiment as _experiment
 
-    state = _os.path.join(_experiment.checkpoint_dir(), "state.json")
-    done = _json.load(open(state))["epochs"] if _os.path.exists(state) else 0
+    state = _pathlib.Path(_experiment.checkpoint_dir(), "state.json")
+    done = _json.loads(state.read_text())["epochs"] if state.exists() else 0
     for epoch in range(done, int(budget)):
         reporter.broadcast(x * (epoch + 1), step=epoch)
-    with open(state, "w") as f:
-        _json.dump({"epochs": int(budget)}, f)
+    state.write_text(_json.dumps({"epochs": int(budget)}))
     return {"metric": x * budget, "resumed_from": done, "trained": int(budget) - done}
 
 
