@@ -16,13 +16,15 @@ export TF_CPP_MIN_LOG_LEVEL ?= 2
 all: test
 
 # Debian packages the project needs: Java for Spark, Node for the labextension build, Chromium for
-# the browser tests, Fashion-MNIST for the search benchmark. Installed only when missing (needs root).
+# the browser tests, Fashion-MNIST for the search benchmark, Redis for the online store tests. Installed only
+# when missing (needs root).
 system-deps:
 	@missing=""; \
 	command -v java >/dev/null || missing="$$missing openjdk-17-jre-headless"; \
 	command -v node >/dev/null || missing="$$missing nodejs npm"; \
 	test -x /usr/bin/chromium || missing="$$missing chromium"; \
 	test -f /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz || missing="$$missing dataset-fashion-mnist"; \
+	command -v redis-server >/dev/null || missing="$$missing redis-server"; \
 	if [ -n "$$missing" ]; then \
 	  echo "Installing Debian packages:$$missing"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \

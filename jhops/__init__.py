@@ -18,10 +18,11 @@ try:
 except ImportError:  # a source tree that was never built
     __version__ = "0.0.0.dev0"
 
-__all__ = ["Project", "Searchspace", "__version__", "datasets", "experiment", "load_ipython_extension"]
+__all__ = ["Project", "Searchspace", "__version__", "datasets", "experiment", "featurestore",
+           "load_ipython_extension"]
 
 _LAZY = {"experiment": "jhops.experiment", "datasets": "jhops.datasets", "Project": "jhops.project",
-         "Searchspace": "jhops.experiments.searchspace"}
+         "Searchspace": "jhops.experiments.searchspace", "featurestore": "jhops.featurestore"}
 
 
 def __getattr__(name: str) -> Any:

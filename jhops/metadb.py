@@ -78,12 +78,88 @@ metric_points = sa.Table(
 )
 
 
+feature_groups = sa.Table(
+    "feature_groups",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("description", sa.Text, nullable=False, default=""),
+    sa.Column("primary_key", sa.JSON, nullable=False),
+    sa.Column("event_time", sa.String(200)),
+    sa.Column("online_enabled", sa.Boolean, nullable=False, default=False),
+    sa.Column("validation", sa.String(20), nullable=False),
+    sa.Column("statistics", sa.Boolean, nullable=False, default=True),
+    sa.Column("expectations", sa.JSON),
+    #: [{"name", "type", "description", "tags"}] once the first insert has fixed the schema
+    sa.Column("features", sa.JSON),
+    sa.Column("tags", sa.JSON),
+    sa.Column("location", sa.String(1000), nullable=False),
+    sa.Column("created", sa.Float, nullable=False),
+    sa.UniqueConstraint("name", "version"),
+)
+
+feature_group_commits = sa.Table(
+    "feature_group_commits",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("feature_group_id", sa.Integer, sa.ForeignKey("feature_groups.id"), nullable=False, index=True),
+    sa.Column("delta_version", sa.Integer, nullable=False),
+    sa.Column("operation", sa.String(20), nullable=False),
+    sa.Column("rows", sa.Integer, nullable=False),
+    sa.Column("metrics", sa.JSON),
+    sa.Column("statistics", sa.JSON),
+    sa.Column("committed_at", sa.Float, nullable=False),
+    sa.UniqueConstraint("feature_group_id", "delta_version"),
+)
+
+validation_reports = sa.Table(
+    "validation_reports",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("feature_group_id", sa.Integer, sa.ForeignKey("feature_groups.id"), nullable=False, index=True),
+    #: the commit the validated rows went into; None when the insert was rejected
+    sa.Column("delta_version", sa.Integer),
+    sa.Column("status", sa.String(20), nullable=False),
+    sa.Column("policy", sa.String(20), nullable=False),
+    sa.Column("rows", sa.Integer, nullable=False),
+    sa.Column("results", sa.JSON, nullable=False),
+    sa.Column("created", sa.Float, nullable=False),
+)
+
+training_datasets = sa.Table(
+    "training_datasets",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("description", sa.Text, nullable=False, default=""),
+    sa.Column("query", sa.JSON, nullable=False),
+    sa.Column("splits", sa.JSON, nullable=False),
+    sa.Column("seed", sa.Integer, nullable=False),
+    sa.Column("data_format", sa.String(20), nullable=False),
+    sa.Column("label", sa.JSON, nullable=False),
+    #: {"iceberg_1": 3}: the Delta version of every feature group read
+    sa.Column("sources", sa.JSON, nullable=False),
+    sa.Column("features", sa.JSON, nullable=False),
+    sa.Column("counts", sa.JSON, nullable=False),
+    sa.Column("location", sa.String(1000), nullable=False),
+    sa.Column("tags", sa.JSON),
+    sa.Column("created", sa.Float, nullable=False),
+    sa.UniqueConstraint("name", "version"),
+)
+
+
 def _create_experiment_tables(conn: Connection) -> None:
     metadata.create_all(conn, tables=[experiments, trials, metric_points])
 
 
+def _create_feature_store_tables(conn: Connection) -> None:
+    metadata.create_all(conn, tables=[feature_groups, feature_group_commits, validation_reports, training_datasets])
+
+
 Migration = Callable[[Connection], None]
-MIGRATIONS: list[Migration] = [_create_experiment_tables]
+MIGRATIONS: list[Migration] = [_create_experiment_tables, _create_feature_store_tables]
 
 
 def _set_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -15,6 +15,7 @@ from jhops import metadb
 
 if TYPE_CHECKING:
     from jhops.experiments.store import ExperimentStore
+    from jhops.featurestore.feature_store import FeatureStore
 
 DEFAULT_ROOT = "./jhops-project"
 DB_FILENAME = "jhops.db"
@@ -70,6 +71,15 @@ class Project:
         store = ExperimentStore(self.engine)
         store.close_orphans()
         return store
+
+    def get_feature_store(self) -> FeatureStore:
+        """The project's feature store (as ``hsfs``'s ``connection.get_feature_store()``).
+
+        Example: ``Project().get_feature_store().get_feature_group("iceberg")``
+        """
+        from jhops.featurestore.feature_store import FeatureStore
+
+        return FeatureStore(self)
 
     def __repr__(self) -> str:
         return f"Project(root={self.url!r}, db_url={self.db_url!r})"

@@ -13,6 +13,7 @@ Line commands::
 
     %hops experiments [--limit N]
     %hops experiment ID
+    %hops fs [NAME] [--version N]
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ EXAMPLES = {
                 "--early-stop median --workers 2",
     "experiments": "%hops experiments --limit 20",
     "show": "%hops experiment 3",
+    "fs": "%hops fs iceberg --version 1",
 }
 
 
@@ -129,6 +131,13 @@ def _show_parser() -> HopsArgumentParser:
     return parser
 
 
+def _fs_parser() -> HopsArgumentParser:
+    parser = HopsArgumentParser(prog="%hops fs", example=EXAMPLES["fs"])
+    parser.add_argument("name", nargs="?", help="a feature group to show (default: the whole store)")
+    parser.add_argument("--version", type=_positive_int, help="the group's version (default: the newest)")
+    return parser
+
+
 def _defined_function(cell: str, wanted: str | None, command: str) -> str:
     """The training function's name: ``wanted``, or the last function the cell defines at top level."""
     try:
@@ -165,6 +174,7 @@ class HopsMagics(Magics):
         self.line_commands: dict[str, Callable[[list[str]], Any]] = {
             "experiments": self._list_experiments,
             "experiment": self._show_experiment,
+            "fs": self._show_feature_store,
         }
 
     def _project(self) -> Project:
@@ -182,7 +192,7 @@ class HopsMagics(Magics):
         if not words or words[0] not in table:
             given = f"unknown command {words[0]!r}" if words else "a command is needed"
             examples = ([EXAMPLES["experiment"], EXAMPLES["parallel"]] if cell is not None
-                        else [EXAMPLES["experiments"], EXAMPLES["show"]])
+                        else [EXAMPLES["experiments"], EXAMPLES["show"], EXAMPLES["fs"]])
             raise UsageError(f"{kind}: {given}; choose from {', '.join(sorted(table))}.\nExample: "
                              + "\n         ".join(examples))
         command, rest = words[0], words[1:]
@@ -275,3 +285,15 @@ class HopsMagics(Magics):
             raise _usage(f"%hops experiment {args.id}: {exc} List them with %hops experiments.",
                          EXAMPLES["show"]) from None
         show(experiment)
+
+    def _show_feature_store(self, argv: list[str]) -> None:
+        from jhops.featurestore import FeatureStoreError
+        from jhops.widgets.feature_store_view import show
+
+        args = _fs_parser().parse_args(argv)
+        if args.version is not None and args.name is None:
+            raise _usage("%hops fs --version needs a feature group name", EXAMPLES["fs"])
+        try:
+            show(self._project().get_feature_store(), args.name, args.version)
+        except FeatureStoreError as exc:
+            raise _usage(f"%hops fs: {exc}", EXAMPLES["fs"]) from None

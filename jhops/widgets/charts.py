@@ -73,3 +73,30 @@ def line_chart(series: Mapping[str, Sequence[tuple[float, float]]], *, title: st
             parts.append(f'<text x="{left + plot_w + 24}" y="{legend_y + 1}">{html.escape(name)[:16]}</text>')
     parts.append("</svg>")
     return "".join(parts)
+
+
+def histogram_chart(edges: Sequence[float], counts: Sequence[int], *, title: str = "", width: int = 260,
+                    height: int = 120) -> str:
+    """An SVG bar chart of a histogram (``len(edges) == len(counts) + 1``).
+
+    Example: ``histogram_chart([0, 1, 2], [3, 5], title="inc_angle")``
+    """
+    if not counts or len(edges) != len(counts) + 1:
+        return ""
+    left, right, top, bottom = 8, 8, 18 if title else 6, 18
+    plot_w, plot_h = width - left - right, height - top - bottom
+    peak = max(counts) or 1
+    bar_w = plot_w / len(counts)
+    parts = [f'<svg class="jp-jhops-histogram" xmlns="http://www.w3.org/2000/svg" width="{width}" '
+             f'height="{height}" viewBox="0 0 {width} {height}" font-family="sans-serif" font-size="10">']
+    if title:
+        parts.append(f'<text x="{left}" y="12" font-weight="bold">{html.escape(title)}</text>')
+    for i, count in enumerate(counts):
+        bar_h = count / peak * plot_h
+        parts.append(f'<rect x="{left + i * bar_w:.1f}" y="{top + plot_h - bar_h:.1f}" width="{max(bar_w - 1, 1):.1f}" '
+                     f'height="{bar_h:.1f}" fill="{PALETTE[0]}"><title>[{edges[i]:.4g}, {edges[i + 1]:.4g}): '
+                     f'{count}</title></rect>')
+    parts.append(f'<text x="{left}" y="{height - 4}">{edges[0]:.4g}</text>')
+    parts.append(f'<text x="{width - right}" y="{height - 4}" text-anchor="end">{edges[-1]:.4g}</text>')
+    parts.append("</svg>")
+    return "".join(parts)

@@ -1,0 +1,1 @@
+"""The steps of the iceberg pipeline, as functions over the public API (notebooks and ``make demo`` call them)."""
