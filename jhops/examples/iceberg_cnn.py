@@ -101,10 +101,28 @@ def _load_cached(path: str, mtime_ns: int, size: int) -> pd.DataFrame:
     return iceberg.add_band_avg(iceberg.load(path))
 
 
-def _arrays(path: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    stat = path.stat()
-    df = _load_cached(str(path), stat.st_mtime_ns, stat.st_size)
-    train_df, val_df = iceberg.split(df, test_fraction=0.2, seed=42)
+@lru_cache(maxsize=2)
+def _training_dataset_splits(project: str | None, name: str, version: int | None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    from jhops.featurestore import connect
+
+    td = connect(project).get_training_dataset(name, version)
+    return td.read("train"), td.read("test")
+
+
+def _parse_training_dataset(spec: str) -> tuple[str, int | None]:
+    name, _, version = spec.partition(":")
+    return name, int(version) if version else None
+
+
+def _arrays(path: Path | None, training_dataset: str | None = None,
+            project: str | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    if training_dataset is not None:
+        train_df, val_df = _training_dataset_splits(project, *_parse_training_dataset(training_dataset))
+    else:
+        assert path is not None
+        stat = path.stat()
+        df = _load_cached(str(path), stat.st_mtime_ns, stat.st_size)
+        train_df, val_df = iceberg.split(df, test_fraction=0.2, seed=42)
     x_train, y_train = iceberg.to_arrays(train_df)
     x_val, y_val = iceberg.to_arrays(val_df)
     # Per-band standardisation with the training set's statistics.
@@ -139,11 +157,15 @@ def train(
     n: int = 1604,
     seed: int = 42,
     reporter: Any = None,
+    training_dataset: str | None = None,
+    project: str | None = None,
 ) -> dict[str, Any]:
     """Train the iceberg CNN on an 80/20 split and save it as ``model.keras`` in the current directory.
 
-    Data: ``data_path``, else ``$JHOPS_ICEBERG_JSON``, else ``n`` synthetic chips made with ``seed`` (also
-    the seed of the weights' initialisation). Returns ``{"accuracy": validation accuracy, "loss": validation
+    Data: the ``train`` and ``test`` splits of the feature store's ``training_dataset`` (``"iceberg_td"`` or
+    ``"iceberg_td:2"`` for a version; in ``project``, default ``$JHOPS_PROJECT``), else ``data_path``, else
+    ``$JHOPS_ICEBERG_JSON``, else ``n`` synthetic chips made with ``seed`` (also the seed of the weights'
+    initialisation). Returns ``{"accuracy": validation accuracy, "loss": validation
     loss, "train_accuracy": ..., "train_loss": ..., "model": "model.keras"}`` from the last epoch; with a
     ``reporter``, the same four metrics are broadcast after every epoch.
 
@@ -153,7 +175,8 @@ def train(
     """
     import keras
 
-    x_train, y_train, x_val, y_val = _arrays(data_file(data_path, n=n, seed=seed))
+    source = None if training_dataset is not None else data_file(data_path, n=n, seed=seed)
+    x_train, y_train, x_val, y_val = _arrays(source, training_dataset, project)
     keras.utils.set_random_seed(seed)
     model = build_model(learning_rate=learning_rate, dropout=dropout, input_shape=x_train.shape[1:])
     history = model.fit(

@@ -13,8 +13,9 @@ Example::
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 
 from jhops.datasets import iceberg
@@ -59,9 +60,17 @@ def expectations() -> list[Expectation]:
 
 def features_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """The chips as the feature group stores them: ``band_avg`` added, ``inc_angle`` null where unknown."""
-    out = iceberg.add_band_avg(frame) if "band_avg" not in frame.columns else frame.copy()
+    out = frame.copy()
+    if "band_avg" not in out.columns:
+        # Row by row, so one malformed chip reaches validation (and is reported there) instead of failing here.
+        out["band_avg"] = [_mean_band(a, b) for a, b in zip(out["band_1"], out["band_2"], strict=True)]
     out["inc_angle"] = pd.to_numeric(out["inc_angle"].replace("na", None), errors="coerce")
     return out[["id", "band_1", "band_2", "band_avg", "inc_angle", "is_iceberg"]]
+
+
+def _mean_band(band_1: Any, band_2: Any) -> np.ndarray | None:
+    first, second = np.asarray(band_1, dtype=np.float32), np.asarray(band_2, dtype=np.float32)
+    return (first + second) / np.float32(2) if first.shape == second.shape else None
 
 
 def feature_group(fs: FeatureStore) -> FeatureGroup:

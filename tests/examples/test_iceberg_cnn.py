@@ -70,3 +70,19 @@ def test_train_one_epoch_reports_and_saves_the_model(isolated: Path) -> None:
     # the curve and the final metrics use the same names for the same figures
     assert metrics["accuracy"] == pytest.approx(result["accuracy"])
     assert metrics["train_accuracy"] == pytest.approx(result["train_accuracy"])
+
+
+@pytest.mark.tensorflow
+def test_train_reads_the_feature_store_training_dataset(isolated: Path, project: Any) -> None:
+    pytest.importorskip("tensorflow")
+    from jhops.datasets import iceberg
+    from jhops.pipelines import iceberg_features
+
+    fs = project.get_feature_store()
+    iceberg_features.ingest(fs, iceberg.synthetic_frame(n=40, seed=3))
+    td = iceberg_features.create_training_dataset(fs)
+    result: dict[str, Any] = iceberg_cnn.train(epochs=1, training_dataset=f"{td.name}:{td.version}",
+                                               project=project.path)
+    assert 0.0 <= result["accuracy"] <= 1.0 and (isolated / "model.keras").is_file()
+    with pytest.raises(LookupError, match="No training dataset named 'nothing'"):
+        iceberg_cnn.train(epochs=1, training_dataset="nothing", project=project.path)
