@@ -96,3 +96,13 @@ def test_spark_statistics_match_the_arrow_statistics(fs, spark):
     assert band["row_means"]["mean"] == pytest.approx(on_arrow["columns"]["band_1"]["row_means"]["mean"], rel=1e-6)
     assert on_spark["correlations"]["inc_angle"]["is_iceberg"] == pytest.approx(
         on_arrow["correlations"]["inc_angle"]["is_iceberg"])
+
+
+def test_a_training_dataset_split_as_a_spark_dataframe(fs, spark):
+    fg = fs.create_feature_group("iceberg", primary_key=["id"])
+    fg.insert(chips(20))
+    td = fs.create_training_dataset("iceberg_td", fg, splits={"train": 0.75, "test": 0.25}, label=["is_iceberg"])
+    test = td.to_spark("test", spark)
+    assert test.count() == 5 and sorted(r["id"] for r in test.select("id").collect()) == sorted(td.read("test")["id"])
+    csv = fs.create_training_dataset("meta_csv", fg.select(["id", "inc_angle", "is_iceberg"]), data_format="csv")
+    assert csv.to_spark("train", spark).count() == 20
