@@ -153,7 +153,8 @@ def main() -> None:
     redis = _redis()
     if redis is not None:
         stores.append(("Redis", redis[1]))
-    print(f"\n| online lookup, one key ({args.lookups} random keys) | p50 (ms) | p99 (ms) | max (ms) |\n|---|---|---|---|")
+    print(f"\n| online lookup, one key ({args.lookups} random keys) | p50 (ms) | p99 (ms) | max (ms) |")
+    print("|---|---|---|---|")
     try:
         for label, url in stores:
             result = lookup_runs(args.rows, args.lookups, url)
