@@ -11,10 +11,11 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
+import pyarrow.compute
 
 from jhops.featurestore import validation
 from jhops.featurestore.errors import FeatureStoreError, ValidationFailedError
-from jhops.featurestore.offline_store import OfflineTable
+from jhops.featurestore.offline_store import OPERATIONS, OfflineTable
 from jhops.featurestore.online_store import decode_row, encode_key, rows_of
 from jhops.featurestore.query import Feature, Query
 from jhops.featurestore.rules import Expectation
@@ -138,6 +139,16 @@ class FeatureGroup:
                 raise FeatureStoreError(f"Primary key column {key!r} has {table.column(key).null_count} null "
                                         "value(s); every row needs a key.")
 
+    def _check_unique_keys(self, table: pa.Table) -> None:
+        """An upsert needs one row per key: a merge cannot tell which of two rows of one key should win."""
+        keys = table.select(self.primary_key).group_by(self.primary_key).aggregate([([], "count_all")])
+        repeated = keys.filter(pa.compute.greater(keys["count_all"], 1))
+        if repeated.num_rows:
+            example = {k: repeated.column(k)[0].as_py() for k in self.primary_key}
+            raise FeatureStoreError(
+                f"{repeated.num_rows} primary key(s) appear more than once in the data, e.g. {example}; an upsert "
+                "needs one row per key. Drop the duplicates, or append them all with operation='insert'.")
+
     def insert(self, data: Any, operation: str = "upsert", validation_options: dict[str, Any] | None = None,
                statistics: bool | None = None) -> Commit:
         """Validate ``data`` (pandas or Spark DataFrame), write it as one commit, profile it, update online rows.
@@ -151,8 +162,13 @@ class FeatureGroup:
             from jhops.featurestore.spark_io import insert_spark
 
             return insert_spark(self, data, operation, validation_options or {}, statistics)
+        if operation not in OPERATIONS:
+            raise FeatureStoreError(f"Unknown operation {operation!r}; use one of {', '.join(OPERATIONS)}, "
+                                    "for example fg.insert(df, operation='upsert').")
         table = to_arrow(data)
         self._check_keys(table)
+        if operation == "upsert":
+            self._check_unique_keys(table)
         table = self.offline.conform(table)
         report = self._validate(table, validation_options or {})
         profile = self.statistics_enabled if statistics is None else statistics

@@ -35,6 +35,10 @@ class FeatureStore:
     """
 
     def __init__(self, project: Project, online_store_url: str | None = None) -> None:
+        if not project.is_local:
+            raise FeatureStoreError(
+                f"The feature store needs a project on a local or mounted disk; {project.url} is not one. Mount "
+                "the bucket (e.g. with s3fs or gcsfuse) and open the project at the mount point.")
         self.project = project
         self.catalog = Catalog(project.engine)
         self._online_url = online_store_url
@@ -105,19 +109,21 @@ class FeatureStore:
         con = duckdb.connect()
         try:
             newest: dict[str, FeatureGroup] = {}
+            tables: set[str] = set()
             for group in self.get_feature_groups():
                 if not group.offline.exists():
                     continue
-                con.register(group.table_name, group.offline.dataset())
+                group.offline.register(con, group.table_name)
+                tables.add(group.table_name)
                 newest[group.name] = group
             for name, group in newest.items():
-                if name not in {g.table_name for g in newest.values()}:
-                    con.register(name, group.offline.dataset())
+                if name not in tables:  # a group named "a_1" must not hide version 1 of group "a"
+                    group.offline.register(con, name)
             try:
                 result = con.sql(query).to_arrow_table()
             except duckdb.Error as exc:
-                tables = sorted({g.table_name for g in newest.values()} | set(newest))
-                raise FeatureStoreError(f"SQL failed: {exc}. The tables are: {', '.join(tables) or 'none yet'}.") \
+                names = sorted(tables | set(newest))
+                raise FeatureStoreError(f"SQL failed: {exc}. The tables are: {', '.join(names) or 'none yet'}.") \
                     from exc
         finally:
             con.close()

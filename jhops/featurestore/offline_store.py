@@ -108,12 +108,22 @@ class OfflineTable:
                 write_deltalake(self.uri, data, mode="append", storage_options=self.storage_options)
             metrics = {"num_added_rows": data.num_rows}
         else:
-            predicate = " AND ".join(f"t.{_quote(k)} = s.{_quote(k)}" for k in primary_key)
-            merge = self.table().merge(source=data, predicate=predicate, source_alias="s", target_alias="t")
-            metrics = merge.when_matched_update_all().when_not_matched_insert_all().execute()
+            metrics = self.merge(data, primary_key)
         version = self.table().version()
         return CommitResult(version, operation, data.num_rows, {k: v for k, v in metrics.items()
                                                                   if isinstance(v, (int, float))})
+
+    def merge(self, source: Any, primary_key: Sequence[str]) -> dict[str, Any]:
+        """Upsert ``source`` (Arrow data or a record batch reader) by primary key; returns delta-rs's metrics."""
+        from deltalake.exceptions import DeltaError
+
+        predicate = " AND ".join(f"t.{_quote(k)} = s.{_quote(k)}" for k in primary_key)
+        merge = self.table().merge(source=source, predicate=predicate, source_alias="s", target_alias="t")
+        try:
+            return dict(merge.when_matched_update_all().when_not_matched_insert_all().execute())
+        except DeltaError as exc:
+            raise FeatureStoreError(f"The upsert by {list(primary_key)} was refused and nothing was written: {exc}") \
+                from exc
 
     # --- reading ------------------------------------------------------------------------------------
     def at(self, as_of: int | str | dt.datetime | None = None) -> DeltaTable:
@@ -157,6 +167,19 @@ class OfflineTable:
             return snapshot.to_pyarrow_dataset()
         schema = pa.schema(snapshot.schema().to_arrow())
         return ds.dataset(snapshot.file_uris(), schema=schema, format="parquet")
+
+    def register(self, con: Any, name: str, as_of: int | str | dt.datetime | None = None) -> None:
+        """Make the snapshot a DuckDB view ``name``.
+
+        DuckDB reads the snapshot's Parquet files itself: delta-rs merges write strings as Arrow ``string_view``,
+        and a filter pushed into a pyarrow dataset that mixes those with ``string`` files fails.
+        """
+        snapshot = self.at(as_of)
+        files = snapshot.file_uris()
+        if files and not self.storage_options and "://" not in self.uri:
+            con.read_parquet(files).create_view(name, replace=True)
+        else:
+            con.register(name, self.dataset(as_of))
 
     def history(self) -> list[dict[str, Any]]:
         """Delta's commit log, newest first."""

@@ -233,7 +233,9 @@ class Query:
         if conditions:
             statement += " WHERE " + " AND ".join(c.sql(alias, params) for c in conditions)
         if order_by_key and self.group.primary_key:
-            statement += " ORDER BY " + ", ".join(f"{alias[None]}.{quote(k)}" for k in self.group.primary_key)
+            # Then every selected column, so rows that share a key (appended with insert) keep one order too.
+            keys = [f"{alias[None]}.{quote(k)}" for k in self.group.primary_key]
+            statement += " ORDER BY " + ", ".join([*keys, *(str(i + 1) for i in range(len(selects)))])
         return statement, params
 
     def read_arrow(self, versions: dict[str, int] | None = None, order_by_key: bool = False) -> pa.Table:
@@ -245,7 +247,7 @@ class Query:
         try:
             for group in {g.table_name: g for g in self.groups()}.values():
                 as_of = (versions or {}).get(group.table_name)
-                con.register(group.table_name, group.offline.dataset(as_of))
+                group.offline.register(con, group.table_name, as_of)
             return con.sql(statement, params=params).to_arrow_table()
         finally:
             con.close()

@@ -185,7 +185,15 @@ def _write_partitions(sdf: Any, folder: str, schema: pa.Schema) -> list[dict[str
 
     out_schema = "path string, size long, rows long, partition long"
     os.makedirs(folder, exist_ok=True)
-    files = [r.asDict() for r in sdf.mapInArrow(write, out_schema).collect()]  # metadata only, one row per file
+    try:
+        files = [r.asDict() for r in sdf.mapInArrow(write, out_schema).collect()]  # metadata only, one per file
+    except BaseException:
+        # Tasks that finished before the job failed left files no commit will name: remove them.
+        for name in os.listdir(folder):
+            if name.endswith(f"-{prefix}.parquet"):
+                with contextlib.suppress(OSError):
+                    os.remove(os.path.join(folder, name))
+        raise
     for f in files:
         f["stats"] = _file_stats(pq.read_metadata(os.path.join(folder, f["path"])), f["rows"])
     return files
@@ -237,6 +245,12 @@ def insert_spark(group: FeatureGroup, sdf: Any, operation: str, options: dict[st
         if nulls[key]:
             raise FeatureStoreError(f"Primary key column {key!r} has {nulls[key]} null value(s); every row needs "
                                     "a key.")
+    if operation == "upsert":
+        repeated = sdf.groupBy(*group.primary_key).count().where(F.col("count") > 1).limit(1).collect()
+        if repeated:
+            example = {k: repeated[0][k] for k in group.primary_key}
+            raise FeatureStoreError(f"Primary key(s) appear more than once in the data, e.g. {example}; an upsert "
+                                    "needs one row per key. Drop the duplicates, or append with operation='insert'.")
     sdf, schema = _conform_spark(group, sdf)
     sdf = sdf.persist()
     try:
@@ -252,10 +266,7 @@ def insert_spark(group: FeatureGroup, sdf: Any, operation: str, options: dict[st
                 import pyarrow.dataset as ds
 
                 source = ds.dataset([os.path.join(folder, f["path"]) for f in files], schema=schema, format="parquet")
-                predicate = " AND ".join(f't."{k}" = s."{k}"' for k in group.primary_key)
-                merge = table.table().merge(source=source.scanner().to_reader(), predicate=predicate,
-                                            source_alias="s", target_alias="t")
-                metrics = merge.when_matched_update_all().when_not_matched_insert_all().execute()
+                metrics = table.merge(source.scanner().to_reader(), group.primary_key)
             else:
                 now = int(time.time() * 1000)
                 actions = [AddAction(f["path"], f["size"], {}, now, True, f["stats"]) for f in files]
@@ -278,15 +289,23 @@ def insert_spark(group: FeatureGroup, sdf: Any, operation: str, options: dict[st
         finally:
             if upsert:
                 shutil.rmtree(folder, ignore_errors=True)
+                with contextlib.suppress(OSError):
+                    os.rmdir(os.path.dirname(folder))  # the staging root, once no other upsert uses it
         version = table.table().version()
         result = CommitResult(version, operation, rows, {k: v for k, v in metrics.items()
                                                          if isinstance(v, (int, float))})
         stats = None
         if group.statistics_enabled if statistics is None else statistics:
             stats = statistics_spark(read_spark(group, version, sdf.sparkSession))
+        commit = group._after_commit(result, None, report, statistics=False, stats=stats, online=False)
         if group.online_enabled:
-            _write_online_spark(group, sdf, replace=operation == "overwrite")
-        return group._after_commit(result, None, report, statistics=False, stats=stats, online=False)
+            try:
+                _write_online_spark(group, sdf, replace=operation == "overwrite")
+            except Exception as exc:  # the offline commit stands and is recorded; say how to catch up
+                raise FeatureStoreError(
+                    f"The offline commit {version} of {group.name} v{group.version} succeeded, but updating the "
+                    f"online store failed: {exc}. Run fg.sync_online() to rebuild it.") from exc
+        return commit
     finally:
         sdf.unpersist()
 

@@ -22,7 +22,7 @@ def _finite(value: float) -> float | None:
     return float(value) if value is not None and math.isfinite(float(value)) else None
 
 
-#: element histograms of array columns use a systematic sample of at most this many values
+#: a histogram of more values than this (array elements, or a column of many rows) uses a systematic sample
 HISTOGRAM_SAMPLE = 1_000_000
 
 

@@ -5,6 +5,7 @@ Arrow or Spark SQL, and the report that each insert stores.
 from __future__ import annotations
 
 import functools
+import logging
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -133,6 +134,9 @@ def _context() -> Any:
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
     context = gx.get_context(mode="ephemeral")
+    # Great Expectations routes Python warnings into logging, where nobody sees them; jhops warns users of
+    # WARNING-level rule failures with warnings.warn, so give warnings back to Python.
+    logging.captureWarnings(False)
     # Its per-validation progress bars would flood notebooks and logs; jhops reports the outcome instead.
     context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
     return context

@@ -140,3 +140,27 @@ def test_a_process_killed_mid_insert_leaves_the_previous_version_readable(fs, fr
     assert fg.read(as_of=0).shape[0] == 20
     fg.insert(chips(3, seed=3, start=500), operation="insert")  # and it takes new commits
     assert fg.offline.version() == version + 1
+
+
+def test_duplicate_keys_are_refused_by_upsert_and_kept_by_insert(fs, frame):
+    fg = fs.create_feature_group("iceberg", primary_key=["id"])
+    doubled = frame._append(frame.iloc[:2], ignore_index=True)
+    with pytest.raises(FeatureStoreError, match=r"2 primary key\(s\) appear more than once.*operation='insert'"):
+        fg.insert(doubled)
+    assert not fg.offline.exists()
+    fg.insert(doubled, operation="insert")
+    assert len(fg.read()) == 22
+    one = frame.iloc[:1].copy()
+    one["inc_angle"] = 5.0
+    fg.insert(one)  # an upsert of a key the table holds twice updates both rows
+    after = fg.read()
+    assert len(after) == 22 and (after[after["id"] == one["id"][0]]["inc_angle"] == 5.0).all()
+
+
+def test_a_remote_project_is_refused_with_the_way_out(tmp_path):
+    from jhops.featurestore import FeatureStore
+    from jhops.project import Project
+
+    remote = Project("memory://jhops-fs-remote", db_url=f"sqlite:///{tmp_path}/meta.db")
+    with pytest.raises(FeatureStoreError, match=r"local or mounted disk.*Mount"):
+        FeatureStore(remote)

@@ -81,3 +81,27 @@ def test_tags_descriptions_and_search(fs, groups):
     assert fs.get_feature_group("iceberg").get_tags() == {}
     with pytest.raises(FeatureStoreError, match=r"No tag 'sensor'"):
         again.delete_tag("sensor")
+
+
+def test_string_filters_work_after_an_upsert_rewrote_files(fs):
+    # delta-rs merges write strings as Arrow string_view; filters must still compare them with strings
+    fg = fs.create_feature_group("chips", primary_key=["id"])
+    frame = chips(10)
+    fg.insert(frame)
+    changed = frame.iloc[:3].copy()
+    changed["inc_angle"] = 1.0
+    fg.insert(changed)
+    key = fg.get_feature("id")
+    assert fg.filter(key == frame["id"][1]).read()["inc_angle"].tolist() == [1.0]
+    assert len(fg.filter(key.isin(list(frame["id"][:4]))).read()) == 4
+    assert fs.sql(f"SELECT inc_angle FROM chips WHERE id = '{frame['id'][1]}'")["inc_angle"].tolist() == [1.0]
+
+
+def test_a_group_named_like_a_version_does_not_hide_it(fs):
+    a = fs.create_feature_group("a", primary_key=["id"])
+    a.insert(chips(3))
+    fs.create_feature_group("a", primary_key=["id"]).insert(chips(5))   # a_2, the newest "a"
+    fs.create_feature_group("a_1", primary_key=["id"]).insert(chips(7))  # its table is a_1_1
+    counts = fs.sql("SELECT (SELECT count(*) FROM a_1) AS v1, (SELECT count(*) FROM a) AS newest, "
+                    "(SELECT count(*) FROM a_1_1) AS other").to_dict("records")
+    assert counts == [{"v1": 3, "newest": 5, "other": 7}]

@@ -79,3 +79,15 @@ def test_split_indices_cover_every_row_once():
     parts = split_indices(101, {"a": 0.7, "b": 0.2, "c": 0.1}, seed=3)
     assert sorted(np.concatenate(list(parts.values())).tolist()) == list(range(101))
     assert [len(p) for p in parts.values()] == [71, 20, 10]
+
+
+def test_rows_sharing_a_key_still_split_the_same_way(fs):
+    group = fs.create_feature_group("appended", primary_key=["id"])
+    frame = chips(30)
+    group.insert(frame, operation="insert")
+    changed = frame.copy()
+    changed["inc_angle"] = changed["inc_angle"] + 1
+    group.insert(changed.sample(frac=1, random_state=4), operation="insert")  # every key twice, new order
+    splits = [list(fs.create_training_dataset("dup", group, splits={"train": 0.5, "test": 0.5}).read("test")
+                   .itertuples(index=False, name=None)) for _ in range(4)]
+    assert all(str(s) == str(splits[0]) for s in splits)

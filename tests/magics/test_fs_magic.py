@@ -4,16 +4,8 @@ from unittest import mock
 
 import pytest
 from IPython.core.error import UsageError
-from IPython.testing.globalipapp import start_ipython
 
 from tests.featurestore.conftest import chips, iceberg_rules
-
-
-@pytest.fixture(scope="module")
-def ip():
-    shell = start_ipython()
-    shell.run_line_magic("load_ext", "jhops")
-    return shell
 
 
 def _shown(ip, line):

@@ -3,7 +3,6 @@
 import pandas as pd
 import pytest
 from IPython.core.error import UsageError
-from IPython.testing.globalipapp import start_ipython
 
 CELL = '''
 import math
@@ -17,13 +16,6 @@ def train(lr, reporter):
     print("lr", lr)
     return {"acc": lr * 3 + helper() - 1}
 '''
-
-
-@pytest.fixture(scope="module")
-def ip():
-    shell = start_ipython()
-    shell.run_line_magic("load_ext", "jhops")
-    return shell
 
 
 @pytest.fixture
