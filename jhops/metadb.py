@@ -43,6 +43,10 @@ experiments = sa.Table(
     sa.Column("best_trial_id", sa.Integer),
     sa.Column("best_metric", sa.Float),
     sa.Column("error", sa.Text),
+    #: when someone outside the notebook (the sidebar, REST) asked the driver to stop; it polls this
+    sa.Column("stop_requested", sa.Float),
+    #: what the driver publishes while it runs: recent worker logs, live workers, when it last wrote
+    sa.Column("live", sa.JSON),
 )
 
 trials = sa.Table(
@@ -158,8 +162,16 @@ def _create_feature_store_tables(conn: Connection) -> None:
     metadata.create_all(conn, tables=[feature_groups, feature_group_commits, validation_reports, training_datasets])
 
 
+def _add_experiment_bridge_columns(conn: Connection) -> None:
+    # A database made by migration 1 of an older jhops lacks them; one made now has them already.
+    present = {c["name"] for c in sa.inspect(conn).get_columns("experiments")}
+    for column in ("stop_requested FLOAT", "live JSON"):
+        if column.split()[0] not in present:
+            conn.execute(sa.text(f"ALTER TABLE experiments ADD COLUMN {column}"))
+
+
 Migration = Callable[[Connection], None]
-MIGRATIONS: list[Migration] = [_create_experiment_tables, _create_feature_store_tables]
+MIGRATIONS: list[Migration] = [_create_experiment_tables, _create_feature_store_tables, _add_experiment_bridge_columns]
 
 
 def _set_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

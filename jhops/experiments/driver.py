@@ -92,10 +92,20 @@ class DriverSettings:
     #: how long a kill waits for trials to stop by themselves before workers are terminated
     kill_grace: float = 3.0
     publish_interval: float = 0.5
+    #: how often the driver writes its live state to the project and checks for a stop asked from outside
+    bridge_interval: float = 1.0
 
     @property
     def heartbeat_timeout(self) -> float:
         return self.hb_timeout if self.hb_timeout is not None else max(10.0, 5 * self.hb_interval)
+
+
+class StopRequested(Exception):
+    """Someone outside the notebook asked for the experiment to stop (``ExperimentStore.request_stop``)."""
+
+
+STOPPED_FROM_OUTSIDE = "stopped from outside the notebook (the jhops sidebar, or DELETE /jhops/experiments/ID)"
+LIVE_LOG_LINES = 50
 
 
 class ExperimentDriver:
@@ -166,6 +176,9 @@ class ExperimentDriver:
             self._kill()
             self._finish(ExperimentState.KILLED, "interrupted: the experiment was killed")
             raise
+        except StopRequested:
+            self._kill(STOPPED_FROM_OUTSIDE)
+            self._finish(ExperimentState.KILLED, STOPPED_FROM_OUTSIDE)
         except BaseException as exc:
             self._shutdown_workers()
             self._fail_open_trials(TrialState.FAILED, f"the experiment failed: {exc}")
@@ -185,7 +198,7 @@ class ExperimentDriver:
 
     def _loop(self) -> None:
         started = time.monotonic()
-        last_check = 0.0
+        last_check = last_bridge = 0.0
         while not self._all_trials_ended():
             request = self.channel.receive(timeout=0.05)
             if request is not None:
@@ -194,8 +207,20 @@ class ExperimentDriver:
             if now - last_check >= 0.2:
                 last_check = now
                 self._check_workers(now, started)
+            if now - last_bridge >= self.settings.bridge_interval:
+                last_bridge = now
+                self._bridge()
             self._publish()
         self._dismiss_workers()
+
+    def _bridge(self) -> None:
+        """Share the live state with other processes through the project, and hear a stop asked there."""
+        lines = list(self.logs)[-LIVE_LOG_LINES:]
+        self.store.publish_live(self.experiment.id, {
+            "logs": [{"trial": ln.trial, "worker": ln.worker, "stream": ln.stream, "text": ln.text} for ln in lines],
+            "workers_alive": sum(w.alive for w in self.workers.values()), "updated": time.time()})
+        if self.store.stop_requested(self.experiment.id):
+            raise StopRequested()
 
     def _dismiss_workers(self) -> None:
         """Answer DONE until every live worker has heard it (or a short grace passes), then stop them."""
@@ -213,7 +238,7 @@ class ExperimentDriver:
         for worker in self.workers.values():
             worker.alive = False
 
-    def _kill(self) -> None:
+    def _kill(self, reason: str = "killed: the experiment was interrupted") -> None:
         """Stop running trials (STOP on their next heartbeat), then terminate the workers."""
         self.killing = True
         for trial_id in list(self.pending):
@@ -229,7 +254,7 @@ class ExperimentDriver:
         except KeyboardInterrupt:
             pass  # a second interrupt: stop waiting and terminate now
         self._shutdown_workers()
-        self._fail_open_trials(TrialState.KILLED, "killed: the experiment was interrupted")
+        self._fail_open_trials(TrialState.KILLED, reason)
 
     def _fail_open_trials(self, state: TrialState, reason: str) -> None:
         for trial in self.trials.values():

@@ -92,6 +92,10 @@ class Experiment:
     best_metric: float | None = None
     error: str | None = None
     trials: list[Trial] = field(default_factory=list)
+    #: when a stop was asked for from outside the notebook (None: never)
+    stop_requested: float | None = None
+    #: what the running driver last published: {"logs": [...], "workers_alive": n, "updated": time}
+    live: dict[str, Any] = field(default_factory=dict)
 
     @property
     def duration(self) -> float | None:

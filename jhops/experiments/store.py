@@ -39,6 +39,8 @@ def _experiment_from_row(row: Row[Any]) -> Experiment:
         best_trial_id=row.best_trial_id,
         best_metric=row.best_metric,
         error=row.error,
+        stop_requested=row.stop_requested,
+        live=row.live or {},
     )
 
 
@@ -70,6 +72,10 @@ def _process_alive(pid: int) -> bool:
     except PermissionError:
         return True  # alive, owned by someone else
     return True
+
+
+class ExperimentNotRunning(ValueError):
+    """A request that needs a running experiment (a stop) named one that has ended: answered with 409."""
 
 
 class ExperimentStore:
@@ -127,6 +133,31 @@ class ExperimentStore:
             values["state"] = values["state"].value
         with self.engine.begin() as conn:
             conn.execute(experiments.update().where(experiments.c.id == experiment_id).values(**values))
+
+    def request_stop(self, experiment_id: int) -> Experiment:
+        """Ask the driver of a running experiment to stop it; the driver sees this within a second.
+
+        Works from any process that opens the project (the server extension, another kernel), so it needs no
+        connection to the kernel running the driver. Example: ``store.request_stop(12)``
+        """
+        experiment = self.get_experiment(experiment_id, with_trials=False)
+        if experiment.state is not ExperimentState.RUNNING:
+            raise ExperimentNotRunning(f"Experiment {experiment_id} is {experiment.state.value}, not RUNNING; "
+                                       "there is nothing to stop.")
+        with self.engine.begin() as conn:
+            conn.execute(experiments.update().where(experiments.c.id == experiment_id)
+                         .where(experiments.c.stop_requested.is_(None)).values(stop_requested=time.time()))
+        return self.get_experiment(experiment_id, with_trials=False)
+
+    def stop_requested(self, experiment_id: int) -> bool:
+        with self.engine.begin() as conn:
+            value = conn.execute(sa.select(experiments.c.stop_requested)
+                                 .where(experiments.c.id == experiment_id)).scalar()
+        return value is not None
+
+    def publish_live(self, experiment_id: int, live: dict[str, Any]) -> None:
+        """Store what the driver shows live (recent logs, live workers) for readers in other processes."""
+        self.update_experiment(experiment_id, live=live)
 
     def get_experiment(self, experiment_id: int, with_trials: bool = True) -> Experiment:
         with self.engine.begin() as conn:

@@ -88,8 +88,8 @@ def _experiment_parser() -> HopsArgumentParser:
     parser.add_argument("--name", help="name of the experiment (default: the function's name)")
     parser.add_argument("--metric", help="the metric that decides the best trial")
     parser.add_argument("--direction", choices=["max", "min"], default="max")
-    parser.add_argument("--executor", type=_executor, default="local")
-    parser.add_argument("--workers", type=_positive_int)
+    parser.add_argument("--executor", type=_executor, help="default: the saved compute settings (sidebar)")
+    parser.add_argument("--workers", type=_positive_int, help="default: the saved compute settings (sidebar)")
     parser.add_argument("--args", metavar="VAR", help="a variable holding a dict of lists or a list of dicts")
     parser.add_argument("--fn", metavar="NAME", help="the training function (default: the last one the cell defines)")
     parser.add_argument("--out", metavar="VAR", help="store the finished Experiment record in this variable")
@@ -100,7 +100,8 @@ def _parallel_parser() -> HopsArgumentParser:
     from jhops.experiments.optimizers import OPTIMIZERS
 
     parser = HopsArgumentParser(prog="%%hops parallel", example=EXAMPLES["parallel"])
-    parser.add_argument("--searchspace", required=True, metavar="VAR", help="a variable holding a Searchspace")
+    parser.add_argument("--searchspace", default="searchspace", metavar="VAR",
+                        help="a variable holding a Searchspace (default: the variable named searchspace)")
     parser.add_argument("--optimizer", choices=sorted(OPTIMIZERS), default="randomsearch")
     parser.add_argument("--optimizer-options", metavar="VAR",
                         help="a dict of the optimizer's options, e.g. asha = {'max_resource': 9}")
@@ -110,8 +111,8 @@ def _parallel_parser() -> HopsArgumentParser:
     parser.add_argument("--early-stop", choices=["median", "none"], default="median")
     parser.add_argument("--es-min", type=_positive_int, default=5, help="finished trials before the rule acts")
     parser.add_argument("--es-interval", type=float, default=1.0, help="seconds between early-stopping checks")
-    parser.add_argument("--executor", type=_executor, default="local")
-    parser.add_argument("--workers", type=_positive_int)
+    parser.add_argument("--executor", type=_executor, help="default: the saved compute settings (sidebar)")
+    parser.add_argument("--workers", type=_positive_int, help="default: the saved compute settings (sidebar)")
     parser.add_argument("--seed", type=int)
     parser.add_argument("--name", help="name of the experiment (default: the function's name)")
     parser.add_argument("--fn", metavar="NAME", help="the training function (default: the last one the cell defines)")
@@ -189,6 +190,9 @@ class HopsMagics(Magics):
             raise UsageError(f"%hops: cannot parse the line: {exc}") from None
         table: dict[str, Any] = self.cell_commands if cell is not None else self.line_commands
         kind = "%%hops" if cell is not None else "%hops"
+        if cell is not None and (not words or words[0].startswith("-")):
+            # A bare %%hops cell runs in the mode chosen in the sidebar's compute settings.
+            words = [self._saved_mode(), *words]
         if not words or words[0] not in table:
             given = f"unknown command {words[0]!r}" if words else "a command is needed"
             examples = ([EXAMPLES["experiment"], EXAMPLES["parallel"]] if cell is not None
@@ -199,6 +203,30 @@ class HopsMagics(Magics):
         return table[command](rest, cell) if cell is not None else table[command](rest)
 
     # cell commands --------------------------------------------------------------------------------
+    def _saved_mode(self) -> str:
+        from jhops.compute.settings import MODES, load_settings
+
+        mode = load_settings(self._project()).mode
+        if mode not in self.cell_commands:
+            raise _usage(f"%%hops: the compute settings choose {MODES.get(mode, mode)}, which this version of jhops "
+                         "cannot run from a cell yet; choose Experiment or Parallel Experiments in the sidebar, or "
+                         "name the command.", EXAMPLES["experiment"])
+        return mode
+
+    def _with_saved_defaults(self, args: argparse.Namespace) -> argparse.Namespace:
+        """Fill ``--executor`` and ``--workers`` the cell left out from the saved compute settings."""
+        from jhops.compute.settings import saved_settings
+
+        if args.executor is not None and args.workers is not None:
+            return args
+        settings = saved_settings(self._project())
+        if args.executor is None:
+            spark = settings is not None and settings.executor == "spark"
+            args.executor = (settings.spark_master or "spark") if spark and settings is not None else "local"
+        if args.workers is None and settings is not None:
+            args.workers = settings.workers  # without saved settings: one worker per trial, up to the cores
+        return args
+
     def _variable(self, command: str, flag: str, name: str | None, example: str) -> Any:
         """The notebook variable a flag names, or a UsageError saying how to define it."""
         if name is None:
@@ -238,7 +266,7 @@ class HopsMagics(Magics):
         return None
 
     def _experiment(self, argv: list[str], cell: str) -> None:
-        args = _experiment_parser().parse_args(argv)
+        args = self._with_saved_defaults(_experiment_parser().parse_args(argv))
         launch_args = self._variable("experiment", "--args", args.args, "{'lr': [0.1, 0.01]}")
         return self._run_cell("experiment", args, cell, lambda fn, listener: launch(
             fn, launch_args, name=args.name, metric_key=args.metric, direction=args.direction,
@@ -248,7 +276,7 @@ class HopsMagics(Magics):
         from jhops.experiments.search import search
         from jhops.experiments.searchspace import Searchspace
 
-        args = _parallel_parser().parse_args(argv)
+        args = self._with_saved_defaults(_parallel_parser().parse_args(argv))
         space = self._variable("parallel", "--searchspace", args.searchspace,
                                "Searchspace(lr=('DOUBLE', [1e-4, 1e-1], 'log'))")
         if not isinstance(space, Searchspace):

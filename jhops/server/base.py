@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from http.client import responses
 from typing import TYPE_CHECKING, Any
 
@@ -19,12 +20,17 @@ class NotFound(LookupError):
 def status_for(error: BaseException) -> int | None:
     """The HTTP status for a domain error, or ``None`` for an error that is a server bug (500).
 
-    ``LookupError`` (like :class:`NotFound` or ``ExperimentNotFound``) is 404 and ``ValueError`` is 400.
+    ``ExperimentNotRunning`` is 409, ``LookupError`` (like :class:`NotFound` or ``ExperimentNotFound``) is 404
+    and ``ValueError`` is 400.
     A bare ``KeyError`` or ``IndexError`` is a programming error far more often than a missing thing,
     so it stays a 500 with a logged traceback: domain code raises a ``LookupError`` subclass instead.
     """
     if isinstance(error, web.HTTPError):
         return error.status_code
+    from jhops.experiments.store import ExperimentNotRunning
+
+    if isinstance(error, ExperimentNotRunning):
+        return 409
     if isinstance(error, LookupError) and type(error) not in (KeyError, IndexError):
         return 404
     if isinstance(error, ValueError):
@@ -51,6 +57,26 @@ class JhopsHandler(APIHandler):
 
             project = self.settings["jhops_project"] = Project()
         return project
+
+    def json_body(self) -> Any:
+        """The request's JSON body; a body that is not JSON is a 400."""
+        try:
+            return json.loads(self.request.body or b"null")
+        except ValueError as exc:
+            raise ValueError(f"The request body is not JSON: {exc}") from None
+
+    def int_argument(self, name: str, default: int | None = None, minimum: int = 0) -> int | None:
+        """A whole-number query argument; anything else is a 400 that says which argument."""
+        raw = self.get_query_argument(name, None)
+        if raw is None:
+            return default
+        try:
+            value = int(raw)
+        except ValueError:
+            raise ValueError(f"Query argument {name} must be a whole number, got {raw!r}") from None
+        if value < minimum:
+            raise ValueError(f"Query argument {name} must be at least {minimum}, got {value}")
+        return value
 
     def log_exception(self, typ: Any, value: Any, tb: Any) -> None:
         """Log a domain error as one warning line; a bug (500) keeps its traceback."""

@@ -1,9 +1,32 @@
-"""The route table of the jhops API: patterns relative to ``<base_url>/jhops/``, one handler each."""
+"""The route table of the jhops API: patterns relative to ``<base_url>/jhops/``, one handler each.
+
+``openapi.yaml`` beside this file describes every route; a test keeps the two in step.
+"""
 
 from __future__ import annotations
 
+from jhops.server.compute import ComputeHandler
+from jhops.server.experiments import ExperimentHandler, ExperimentsHandler, TrialsHandler
+from jhops.server.featurestore import (
+    FeatureGroupHandler,
+    FeatureGroupsHandler,
+    PreviewHandler,
+    SearchHandler,
+    StatisticsHandler,
+)
 from jhops.server.status import StatusHandler
+
+_GROUP = r"featurestore/groups/([a-z][a-z0-9_]*)/([0-9]+)"
 
 ROUTES: list[tuple[str, type]] = [
     (r"status", StatusHandler),
+    (r"compute", ComputeHandler),
+    (r"experiments", ExperimentsHandler),
+    (r"experiments/([0-9]+)", ExperimentHandler),
+    (r"experiments/([0-9]+)/trials", TrialsHandler),
+    (r"featurestore/groups", FeatureGroupsHandler),
+    (_GROUP, FeatureGroupHandler),
+    (_GROUP + r"/statistics", StatisticsHandler),
+    (_GROUP + r"/preview", PreviewHandler),
+    (r"featurestore/search", SearchHandler),
 ]

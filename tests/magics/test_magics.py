@@ -66,7 +66,7 @@ def test_list_and_show_experiments(shell, project, capsys):
         ("experiment --fn missing", CELL, "no function named 'missing'"),
         ("experiment --bogus", CELL, "unrecognized arguments: --bogus"),
         ("train", CELL, "unknown command 'train'"),
-        ("", CELL, "a command is needed"),
+        ("", CELL, r"train\(\) needs lr but args does not give it"),  # a bare cell: the default mode, experiment
     ],
 )
 def test_bad_cell_arguments_raise_usage_error_with_an_example(shell, project, line, cell, message):
@@ -115,7 +115,7 @@ def test_parallel_cell_runs_a_search(shell, project):
 @pytest.mark.parametrize(
     ("line", "message"),
     [
-        ("parallel", "the following arguments are required: --searchspace"),
+        ("parallel", "no variable named .searchspace. in the notebook"),
         ("parallel --searchspace nowhere", "no variable named 'nowhere'"),
         ("parallel --searchspace not_a_space", "expected a jhops Searchspace, got dict"),
         ("parallel --searchspace space --optimizer bayes", "invalid choice: 'bayes'"),
@@ -133,3 +133,43 @@ def test_bad_parallel_arguments(shell, project, line, message):
         shell.run_cell_magic("hops", line, SEARCH_CELL)
     assert "%%hops parallel" in str(info.value)
     assert project.experiments.list_experiments() == []
+
+
+SIMPLE = '''
+def train(x=1):
+    return {"acc": x / 10}
+'''
+
+
+def test_a_bare_cell_uses_the_saved_compute_settings(shell, project):
+    from jhops.compute.settings import ComputeSettings, save_settings
+
+    save_settings(project, ComputeSettings(mode="experiment", executor="local", workers=1))
+    shell.user_ns["xs"] = {"x": [1, 2, 3]}
+    shell.run_cell_magic("hops", "--args xs --out result", SIMPLE)
+    exp = shell.user_ns["result"]
+    assert exp.kind == "experiment" and exp.workers == 1 and exp.executor == "local" and len(exp.trials) == 3
+    shell.run_cell_magic("hops", "experiment --args xs --workers 2 --out result", SIMPLE)  # a flag wins
+    assert shell.user_ns["result"].workers == 2
+
+
+def test_a_bare_cell_in_parallel_mode_searches_the_searchspace_variable(shell, project):
+    from jhops.compute.settings import ComputeSettings, save_settings
+    from jhops.experiments.searchspace import Searchspace
+
+    save_settings(project, ComputeSettings(mode="parallel", workers=2))
+    shell.user_ns.pop("searchspace", None)
+    with pytest.raises(UsageError, match="no variable named 'searchspace'"):
+        shell.run_cell_magic("hops", "--trials 2", SIMPLE)
+    shell.user_ns["searchspace"] = Searchspace(x=("DISCRETE", [1, 2, 3]))
+    shell.run_cell_magic("hops", "--trials 2 --metric acc --out result", SIMPLE)
+    exp = shell.user_ns["result"]
+    assert exp.kind == "parallel" and exp.workers == 2 and len(exp.trials) == 2
+
+
+def test_a_bare_cell_in_distributed_mode_says_it_cannot_yet(shell, project):
+    from jhops.compute.settings import ComputeSettings, save_settings
+
+    save_settings(project, ComputeSettings(mode="distributed"))
+    with pytest.raises(UsageError, match="Distributed Training, which this version of jhops cannot run"):
+        shell.run_cell_magic("hops", "", SIMPLE)
