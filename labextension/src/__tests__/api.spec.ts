@@ -1,0 +1,108 @@
+import { ServerConnection } from '@jupyterlab/services';
+
+import { IComputeSettings, JhopsClient } from '../api';
+import { JhopsRequestError } from '../request';
+
+const BASE_URL = 'http://localhost:8888/lab%20x/';
+
+function jsonResponse(status: number, body: unknown): Response {
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { 'Content-Type': 'application/json' }
+  });
+}
+
+describe('JhopsClient', () => {
+  let makeRequest: jest.SpyInstance;
+  let client: JhopsClient;
+
+  beforeEach(() => {
+    makeRequest = jest.spyOn(ServerConnection, 'makeRequest');
+    client = new JhopsClient(ServerConnection.makeSettings({ baseUrl: BASE_URL }));
+  });
+
+  afterEach(() => {
+    makeRequest.mockRestore();
+  });
+
+  function called(): { url: string; init: RequestInit } {
+    const [url, init] = makeRequest.mock.calls[makeRequest.mock.calls.length - 1];
+    return { url, init };
+  }
+
+  it('saves compute settings with PUT and a JSON body', async () => {
+    const settings: IComputeSettings = {
+      mode: 'parallel',
+      executor: 'spark',
+      workers: 2,
+      gpus_per_worker: 0,
+      spark_master: 'local[2]',
+      memory_per_worker: '2g'
+    };
+    makeRequest.mockResolvedValue(jsonResponse(200, { settings, modes: {} }));
+
+    const answer = await client.saveComputeSettings(settings);
+
+    expect(answer.settings).toEqual(settings);
+    expect(called().url).toBe(`${BASE_URL}jhops/compute`);
+    expect(called().init.method).toBe('PUT');
+    expect(JSON.parse(called().init.body as string)).toEqual(settings);
+  });
+
+  it('rejects invalid settings with the server message', async () => {
+    makeRequest.mockResolvedValue(
+      jsonResponse(400, { message: 'Invalid compute settings: workers must be a whole number from 1 to 1024, got 0.' })
+    );
+
+    await expect(
+      client.saveComputeSettings({
+        mode: 'experiment',
+        executor: 'local',
+        workers: 0,
+        gpus_per_worker: 0,
+        spark_master: null,
+        memory_per_worker: '2g'
+      })
+    ).rejects.toThrow(new JhopsRequestError('Invalid compute settings: workers must be a whole number from 1 to 1024, got 0.', 400, new Response()));
+  });
+
+  it('lists experiments and unwraps the list', async () => {
+    makeRequest.mockResolvedValue(jsonResponse(200, { experiments: [{ id: 3, name: 'grid' }] }));
+
+    const experiments = await client.experiments(20);
+
+    expect(experiments.map(e => e.id)).toEqual([3]);
+    expect(called().url).toBe(`${BASE_URL}jhops/experiments?limit=20`);
+  });
+
+  it('stops an experiment with DELETE', async () => {
+    makeRequest.mockResolvedValue(jsonResponse(202, { id: 7, state: 'RUNNING', stop_requested: 1 }));
+
+    const answer = await client.stopExperiment(7);
+
+    expect(answer.stop_requested).toBe(1);
+    expect(called().url).toBe(`${BASE_URL}jhops/experiments/7`);
+    expect(called().init.method).toBe('DELETE');
+  });
+
+  it('a 409 for an ended experiment carries its status', async () => {
+    makeRequest.mockResolvedValue(jsonResponse(409, { message: 'Experiment 7 is FINISHED, not RUNNING.' }));
+
+    const error = await client.stopExperiment(7).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(JhopsRequestError);
+    expect((error as JhopsRequestError).status).toBe(409);
+    expect((error as JhopsRequestError).message).toBe('Experiment 7 is FINISHED, not RUNNING.');
+  });
+
+  it('builds feature store URLs with the commit and an escaped search text', async () => {
+    makeRequest.mockResolvedValue(jsonResponse(200, { commit: 0, statistics: { rows: 1 } }));
+    await client.statistics('iceberg', 1, 0);
+    expect(called().url).toBe(`${BASE_URL}jhops/featurestore/groups/iceberg/1/statistics?commit=0`);
+
+    makeRequest.mockResolvedValue(jsonResponse(200, { query: 'a b&c', hits: [{ name: 'iceberg' }] }));
+    const hits = await client.search('a b&c');
+    expect(hits).toEqual([{ name: 'iceberg' }]);
+    expect(called().url).toBe(`${BASE_URL}jhops/featurestore/search?q=a%20b%26c`);
+  });
+});
