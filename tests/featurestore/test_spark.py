@@ -106,3 +106,18 @@ def test_a_training_dataset_split_as_a_spark_dataframe(fs, spark):
     assert test.count() == 5 and sorted(r["id"] for r in test.select("id").collect()) == sorted(td.read("test")["id"])
     csv = fs.create_training_dataset("meta_csv", fg.select(["id", "inc_angle", "is_iceberg"]), data_format="csv")
     assert csv.to_spark("train", spark).count() == 20
+
+
+def test_a_native_great_expectations_suite_runs_on_spark(fs, spark):
+    import great_expectations as gx
+    import great_expectations.expectations as gxe
+
+    suite = gx.ExpectationSuite(name="angles", expectations=[
+        gxe.ExpectColumnValuesToBeBetween(column="inc_angle", min_value=30, max_value=46)])
+    fg = fs.create_feature_group("native", primary_key=["id"], expectations=[suite])
+    assert fg.insert(_spark_frame(spark, chips(8))).report.status == "SUCCESS"
+    bad = chips(3, start=90)
+    bad["inc_angle"] = 60.0
+    with pytest.raises(ValidationFailedError, match="expect_column_values_to_be_between"):
+        fg.insert(_spark_frame(spark, bad))
+    assert len(fg.read()) == 8
