@@ -10,8 +10,11 @@ export PATH := $(BIN):$(PATH)
 export SPARK_LOCAL_IP ?= 127.0.0.1
 export PYSPARK_PYTHON := $(BIN)/python
 export TF_CPP_MIN_LOG_LEVEL ?= 2
+# galata drives Debian's chromium; Playwright must never try to download browsers of its own.
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 
-.PHONY: all install system-deps demo lab test lint typecheck check-extensions jest pytest benchmark clean
+.PHONY: all install system-deps demo lab test lint typecheck check-extensions jest pytest galata screenshots \
+  benchmark clean
 
 all: test
 
@@ -74,7 +77,16 @@ jest: install
 pytest: install
 	$(BIN)/python -m pytest
 
-test: install lint typecheck check-extensions jest pytest
+# The browser tests: galata drives a JupyterLab it starts on 127.0.0.1:8898, with a fresh project, in chromium.
+galata: install
+	$(BIN)/jlpm playwright test --config playwright.config.js
+
+# The README's sidebar screenshots, from the project that `make demo` filled (./jhops-project).
+screenshots: install
+	@test -f jhops-project/jhops.db || { echo "run 'make demo' first: the screenshots show its project"; exit 1; }
+	JHOPS_TOUR_PROJECT=$(CURDIR)/jhops-project $(BIN)/jlpm playwright test --config playwright.config.js
+
+test: install lint typecheck check-extensions jest pytest galata
 
 # The benchmarks of docs/benchmarks.md (about 30 minutes on 2 cores); they need Optuna as the peer.
 benchmark: install

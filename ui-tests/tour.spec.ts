@@ -1,0 +1,66 @@
+/**
+ * The README's sidebar screenshots, taken from the project that `make demo` filled: `make screenshots` points
+ * the JupyterLab at it (JHOPS_TOUR_PROJECT) and saves docs/screenshots/sidebar_*.png. Each step also checks that
+ * the demo's records are on screen, so a screenshot of an empty or broken panel is never saved.
+ */
+import { expect, test } from '@jupyterlab/galata';
+
+const DOCS = 'docs/screenshots';
+
+test.use({ autoGoto: true, viewport: { width: 1400, height: 1100 } });
+
+/** Show the jhops panel, widened so its charts and tables read well in a screenshot. */
+async function widePanel(page: any): Promise<any> {
+  if (!(await page.locator('#jhops-sidebar').isVisible())) {
+    await page.locator('.lm-TabBar-tab[data-id="jhops-sidebar"]').click();
+  }
+  const sidebar = page.locator('#jhops-sidebar');
+  await expect(sidebar.locator('.jp-jhops-compute')).toBeVisible({ timeout: 60000 });
+  const handle = page.locator('#jp-main-split-panel > .lm-SplitPanel-handle').first();
+  const box = await handle.boundingBox();
+  await page.mouse.move(box.x + box.width / 2, box.y + 300);
+  await page.mouse.down();
+  await page.mouse.move(560, box.y + 300, { steps: 5 });
+  await page.mouse.up();
+  return sidebar;
+}
+
+/** Expand one section of the panel and collapse the others. */
+async function only(page: any, section: string): Promise<void> {
+  for (const name of ['Compute', 'Experiments', 'Feature Store']) {
+    const title = page.locator('#jhops-sidebar .jp-AccordionPanel-title', { hasText: name });
+    const expanded = (await title.getAttribute('aria-expanded')) === 'true';
+    if (expanded !== (name === section)) {
+      await title.click();
+    }
+  }
+}
+
+test('the demo in the sidebar: compute settings and the experiments', async ({ page }) => {
+  const sidebar = await widePanel(page);
+  const items = sidebar.locator('.jp-jhops-experiment-item');
+  await expect(items.filter({ hasText: 'iceberg-lr-grid' }).first()).toBeVisible({ timeout: 30000 });
+  await expect(items.filter({ hasText: 'iceberg-cnn' }).first()).toBeVisible();
+  await only(page, 'Experiments');
+  await page.locator('#jhops-sidebar .jp-AccordionPanel-title', { hasText: 'Compute' }).click();
+  await sidebar.screenshot({ path: `${DOCS}/sidebar_compute.png` });
+
+  await only(page, 'Experiments');
+  await items.filter({ hasText: 'iceberg-lr-grid' }).first().click();
+  const detail = sidebar.locator(".jp-jhops-experiment-detail[data-state='FINISHED']");
+  await expect(detail.locator('.jp-jhops-chart polyline')).toHaveCount(3, { timeout: 30000 });
+  await expect(detail).toContainText('3/3 trials');
+  await sidebar.screenshot({ path: `${DOCS}/sidebar_experiments.png` });
+});
+
+test('the demo in the sidebar: the iceberg feature group', async ({ page }) => {
+  const sidebar = await widePanel(page);
+  await only(page, 'Feature Store');
+  const group = sidebar.locator(".jp-jhops-group-item[data-name='iceberg']").first();
+  await expect(group).toBeVisible({ timeout: 30000 });
+  await group.click();
+  const detail = sidebar.locator(".jp-jhops-group-detail[data-name='iceberg']");
+  await expect(detail.locator('.jp-jhops-histogram')).toHaveCount(5, { timeout: 30000 });
+  await expect(detail).toContainText('Statistics (1604 rows)');
+  await sidebar.screenshot({ path: `${DOCS}/sidebar_feature_store.png` });
+});
