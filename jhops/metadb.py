@@ -153,6 +153,25 @@ training_datasets = sa.Table(
     sa.UniqueConstraint("name", "version"),
 )
 
+models = sa.Table(
+    "models",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("framework", sa.String(40), nullable=False),
+    sa.Column("description", sa.Text, nullable=False, default=""),
+    sa.Column("metrics", sa.JSON, nullable=False),
+    #: {"inputs": [{"name", "dtype", "shape"}], "outputs": [...]}, as in the version's model.json
+    sa.Column("signature", sa.JSON, nullable=False),
+    #: {"experiment_id", "trial_id", "training_dataset", "feature_groups", "source"}
+    sa.Column("provenance", sa.JSON, nullable=False),
+    #: the version's folder, relative to the project root: models/<name>/<version>
+    sa.Column("path", sa.String(1000), nullable=False),
+    sa.Column("created", sa.Float, nullable=False),
+    sa.UniqueConstraint("name", "version"),
+)
+
 
 def _create_experiment_tables(conn: Connection) -> None:
     metadata.create_all(conn, tables=[experiments, trials, metric_points])
@@ -170,8 +189,13 @@ def _add_experiment_bridge_columns(conn: Connection) -> None:
             conn.execute(sa.text(f"ALTER TABLE experiments ADD COLUMN {column}"))
 
 
+def _create_model_tables(conn: Connection) -> None:
+    metadata.create_all(conn, tables=[models])
+
+
 Migration = Callable[[Connection], None]
-MIGRATIONS: list[Migration] = [_create_experiment_tables, _create_feature_store_tables, _add_experiment_bridge_columns]
+MIGRATIONS: list[Migration] = [_create_experiment_tables, _create_feature_store_tables, _add_experiment_bridge_columns,
+                               _create_model_tables]
 
 
 def _set_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -16,6 +16,7 @@ from jhops import metadb
 if TYPE_CHECKING:
     from jhops.experiments.store import ExperimentStore
     from jhops.featurestore.feature_store import FeatureStore
+    from jhops.models.registry import ModelRegistry
 
 DEFAULT_ROOT = "./jhops-project"
 DB_FILENAME = "jhops.db"
@@ -80,6 +81,15 @@ class Project:
         from jhops.featurestore.feature_store import FeatureStore
 
         return FeatureStore(self)
+
+    def get_model_registry(self) -> ModelRegistry:
+        """The project's model registry (as ``hsml``'s ``connection.get_model_registry()``).
+
+        Example: ``Project().get_model_registry().get_best_model("iceberg-cnn", "accuracy")``
+        """
+        from jhops.models.registry import ModelRegistry
+
+        return ModelRegistry(self)
 
     def __repr__(self) -> str:
         return f"Project(root={self.url!r}, db_url={self.db_url!r})"

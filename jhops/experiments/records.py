@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from enum import Enum
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from jhops.models.model_version import ModelVersion
 
 
 class ExperimentState(str, Enum):
@@ -131,3 +134,16 @@ class Experiment:
         data["duration"] = self.duration
         data["trials"] = [t.to_dict() for t in self.trials]
         return data
+
+    def register_best_model(self, name: str, model_path_key_or_artifact: str | None = None,
+                            **export_kwargs: Any) -> ModelVersion:
+        """Export the best trial's model file to the model registry, with its metrics and provenance.
+
+        ``model_path_key_or_artifact`` picks the artifact (``"model.keras"``, or ``"model"`` for a function that
+        returned ``{"model": "model.keras"}``); None takes the trial's only model file. Keywords go to
+        ``jhops.models.export`` (``project``, ``input_example``, ``training_dataset``, ...).
+        Example: ``exp.register_best_model("iceberg-cnn", input_example=x_val[:2])``
+        """
+        from jhops.models.from_experiment import register_best_model
+
+        return register_best_model(self, name, model_path_key_or_artifact, **export_kwargs)
