@@ -79,12 +79,12 @@ pytest: install
 
 # The browser tests: galata drives a JupyterLab it starts on 127.0.0.1:8898, with a fresh project, in chromium.
 galata: install
-	$(BIN)/jlpm playwright test --config playwright.config.js
+	$(BIN)/jlpm test:ui
 
 # The README's sidebar screenshots, from the project that `make demo` filled (./jhops-project).
 screenshots: install
 	@test -f jhops-project/jhops.db || { echo "run 'make demo' first: the screenshots show its project"; exit 1; }
-	JHOPS_TOUR_PROJECT=$(CURDIR)/jhops-project $(BIN)/jlpm playwright test --config playwright.config.js
+	JHOPS_TOUR_PROJECT=$(CURDIR)/jhops-project $(BIN)/jlpm test:ui
 
 test: install lint typecheck check-extensions jest pytest galata
 
