@@ -19,11 +19,11 @@ except ImportError:  # a source tree that was never built
     __version__ = "0.0.0.dev0"
 
 __all__ = ["Project", "Searchspace", "__version__", "datasets", "experiment", "featurestore",
-           "load_ipython_extension", "models"]
+           "load_ipython_extension", "models", "serving"]
 
 _LAZY = {"experiment": "jhops.experiment", "datasets": "jhops.datasets", "Project": "jhops.project",
          "Searchspace": "jhops.experiments.searchspace", "featurestore": "jhops.featurestore",
-         "models": "jhops.models"}
+         "models": "jhops.models", "serving": "jhops.serving"}
 
 
 def __getattr__(name: str) -> Any:

@@ -1,0 +1,238 @@
+"""Serving: the iceberg CNN behind a jhops model server, against calling the same predictor in-process.
+
+1. Latency, one chip (1x75x75x3 float32) per request, one client, keep-alive: p50 over V2 with binary tensor
+   data and over V1 JSON (350 KB), against the baseline ``load_predictor(path).predict(chip)`` in this process.
+   The overhead is served p50 minus in-process p50 (target: <= 3 ms). The latency deployment runs without
+   batching (a batcher would wait up to its max_latency_ms for company on every lone request).
+2. Throughput: 32 client threads sending single chips over V2 binary for ``--seconds`` each run, to a
+   deployment with dynamic batching (32 instances, 5 ms) and to one without (target: >= 2x).
+3. Completeness: after the load, each deployment is stopped and its inference log read back; its record count
+   must equal the number of successful requests it answered.
+
+Untrained weights (``jhops.examples.iceberg_cnn.build_model``): the timings do not depend on them. Each figure
+is the median of ``--runs`` runs. Writes the figures to ``--out`` (JSON) and prints a table.
+
+Run: ``.venv/bin/python benchmarks/serving.py`` (``--quick`` for a smoke run).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import tempfile
+import threading
+import time
+from datetime import date
+from typing import Any
+
+import numpy as np
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+
+def _cpu_model() -> str:
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def register_model(root: str) -> Any:
+    from jhops import models
+    from jhops.examples.iceberg_cnn import build_model
+
+    model = build_model()
+    path = os.path.join(root, "iceberg_cnn.keras")
+    model.save(path)
+    return models.export(path, "iceberg-cnn", input_example=np.zeros((2, 75, 75, 3), "float32"), project=root)
+
+
+def _p50_ms(samples: list[float]) -> float:
+    return statistics.median(samples) * 1000.0
+
+
+def latency_round(predictor: Any, client: Any, chip: np.ndarray, n: int) -> dict[str, list[float]]:
+    """``n`` samples of each arm, interleaved (in-process, V2 binary, V1 JSON), so load on the machine falls on
+    all three alike."""
+    times: dict[str, list[float]] = {"in_process": [], "v2_binary": [], "v1_json": []}
+    for _ in range(n):
+        start = time.perf_counter()
+        predictor.predict(chip)
+        times["in_process"].append(time.perf_counter() - start)
+        start = time.perf_counter()
+        client.infer(chip)
+        times["v2_binary"].append(time.perf_counter() - start)
+        start = time.perf_counter()
+        client.predict(chip)
+        times["v1_json"].append(time.perf_counter() - start)
+    return times
+
+
+def load_run(client: Any, chip: np.ndarray, clients: int, seconds: float) -> tuple[int, int, float]:
+    """``clients`` threads sending one chip per request for ``seconds``: (successes, failures, wall seconds)."""
+    counts = {"ok": 0, "failed": 0}
+    lock = threading.Lock()
+    barrier = threading.Barrier(clients + 1)
+    stop_at = [0.0]
+
+    def worker() -> None:
+        ok = failed = 0
+        barrier.wait()
+        while time.perf_counter() < stop_at[0]:
+            try:
+                client.infer(chip)
+                ok += 1
+            except Exception:
+                failed += 1
+        with lock:
+            counts["ok"] += ok
+            counts["failed"] += failed
+
+    threads = [threading.Thread(target=worker) for _ in range(clients)]
+    for thread in threads:
+        thread.start()
+    stop_at[0] = time.perf_counter() + seconds
+    start = time.perf_counter()
+    barrier.wait()
+    for thread in threads:
+        thread.join()
+    return counts["ok"], counts["failed"], time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--requests", type=int, default=200, help="latency samples per arm and run")
+    parser.add_argument("--seconds", type=float, default=12.0, help="length of each throughput run")
+    parser.add_argument("--clients", type=int, default=32)
+    parser.add_argument("--out", default=os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                                      "serving-results.json"))
+    parser.add_argument("--quick", action="store_true", help="1 run, 30 requests, 3 s: a smoke run")
+    args = parser.parse_args()
+    if args.quick:
+        args.runs, args.requests, args.seconds = 1, 30, 3.0
+
+    from jhops import models, serving
+
+    root = tempfile.mkdtemp(prefix="jhops-bench-serving-")
+    version = register_model(root)
+    chip = np.random.default_rng(42).normal(size=(1, 75, 75, 3)).astype("float32")
+    predictor = models.load_predictor(version.path)
+    for _ in range(20):  # warm-up: the tf.function traces on its first call
+        predictor.predict(chip)
+
+    from jhops.serving.client import ModelClient
+
+    started = time.perf_counter()
+    latency = serving.create_or_update("bench-latency", "iceberg-cnn", batching=False, project=root)
+    arms = {
+        "unbatched": serving.create_or_update("bench-unbatched", "iceberg-cnn", batching=False, project=root),
+        "batched": serving.create_or_update("bench-batched", "iceberg-cnn", project=root,
+                                            batching={"max_batch_size": 32, "max_latency_ms": 5}),
+        "batched8": serving.create_or_update("bench-batched8", "iceberg-cnn", project=root,
+                                             batching={"max_batch_size": 8, "max_latency_ms": 5}),
+    }
+    key = serving.api_key(root)
+    results: dict[str, Any] = {"runs": [], "log": {}}
+    successes = {d.name: 0 for d in arms.values()}  # every 200 each load deployment answered
+
+    def client_of(d: Any) -> ModelClient:
+        return ModelClient(d.url, d.name, key, connections=args.clients)
+
+    try:
+        for d in (latency, *arms.values()):
+            d.start(timeout=300)
+            # Warm-up: the server's tf.function and connections, outside the timings.
+            ok = load_run(client_of(d), chip, 4, 2.0)[0]
+            if d is not latency:
+                successes[d.name] += ok
+            d.stop()
+        for run in range(args.runs):
+            figures: dict[str, float] = {}
+            latency.start(timeout=300)
+            client = client_of(latency)
+            latency_round(predictor, client, chip, 10)
+            for arm, samples in latency_round(predictor, client, chip, args.requests).items():
+                figures[f"{arm}_p50_ms"] = _p50_ms(samples)
+            latency.stop()
+            for arm, d in arms.items():
+                d.start(timeout=300)
+                ok, failed, wall = load_run(client_of(d), chip, args.clients, args.seconds)
+                d.stop()
+                successes[d.name] += ok
+                figures[f"{arm}_req_per_s"] = ok / wall
+                figures[f"{arm}_failed"] = failed
+            results["runs"].append(figures)
+            print(f"run {run + 1}/{args.runs}: " + ", ".join(f"{k}={v:.2f}" for k, v in figures.items()), flush=True)
+        for d in arms.values():
+            log = d.read_inference_log()
+            results["log"][d.name] = {"records": len(log), "status_200": int((log["status_code"] == 200).sum()),
+                                      "successful_requests": successes[d.name],
+                                      "complete": len(log) == successes[d.name]}
+            sizes = log["n_instances"]
+            results["log"][d.name]["instances"] = int(sizes.sum())
+    finally:
+        for d in (latency, *arms.values()):
+            d.stop()
+    results["elapsed_s"] = time.perf_counter() - started
+
+    def med(key_: str) -> float:
+        return statistics.median(r[key_] for r in results["runs"])
+
+    in_proc = med("in_process_p50_ms")
+    summary = {
+        "in_process_p50_ms": in_proc,
+        "v2_binary_p50_ms": med("v2_binary_p50_ms"),
+        "v1_json_p50_ms": med("v1_json_p50_ms"),
+        "v2_binary_overhead_ms": med("v2_binary_p50_ms") - in_proc,
+        "v1_json_overhead_ms": med("v1_json_p50_ms") - in_proc,
+        "batched_req_per_s": med("batched_req_per_s"),
+        "batched8_req_per_s": med("batched8_req_per_s"),
+        "unbatched_req_per_s": med("unbatched_req_per_s"),
+    }
+    summary["batching_speedup"] = summary["batched_req_per_s"] / summary["unbatched_req_per_s"]
+    summary["batching8_speedup"] = summary["batched8_req_per_s"] / summary["unbatched_req_per_s"]
+    results["summary"] = summary
+    results["machine"] = {"nproc": os.cpu_count(), "cpu": _cpu_model(), "python": platform.python_version(),
+                          "date": date.today().isoformat(), "load_average_1_5_15": list(os.getloadavg())}
+    results["settings"] = vars(args)
+
+    print()
+    print(f"Machine: {os.cpu_count()} cores, {_cpu_model()}, Python {platform.python_version()}, {date.today()}, "
+          f"load average {os.getloadavg()[1]:.1f} (5 min)")
+    print(f"medians of {args.runs} runs, {args.requests} requests per latency arm, {args.clients} clients x "
+          f"{args.seconds:g} s per throughput arm")
+    print()
+    print("| latency, one chip | p50 (ms) | overhead vs in-process (ms) |")
+    print("|---|---|---|")
+    print(f"| in-process `predictor.predict` (baseline) | {in_proc:.2f} | - |")
+    print(f"| V2 binary tensors over HTTP | {summary['v2_binary_p50_ms']:.2f} | "
+          f"{summary['v2_binary_overhead_ms']:.2f} |")
+    print(f"| V1 JSON over HTTP | {summary['v1_json_p50_ms']:.2f} | {summary['v1_json_overhead_ms']:.2f} |")
+    print()
+    print(f"| throughput, {args.clients} clients, single chips | requests/s |")
+    print("|---|---|")
+    print(f"| without batching (baseline) | {summary['unbatched_req_per_s']:.1f} |")
+    print(f"| dynamic batching (32, 5 ms) | {summary['batched_req_per_s']:.1f} "
+          f"({summary['batching_speedup']:.2f}x) |")
+    print(f"| dynamic batching (8, 5 ms) | {summary['batched8_req_per_s']:.1f} "
+          f"({summary['batching8_speedup']:.2f}x) |")
+    print()
+    print("| inference log (after the load) | records | successful requests | equal |")
+    print("|---|---|---|---|")
+    for name, counts in results["log"].items():
+        print(f"| {name} | {counts['records']} | {counts['successful_requests']} | {counts['complete']} |")
+    with open(args.out, "w") as f:
+        json.dump(results, f, indent=2)
+    print(f"figures: {args.out}")
+
+
+if __name__ == "__main__":
+    main()

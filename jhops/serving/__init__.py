@@ -1,0 +1,65 @@
+"""Model serving: deployments of registered models on local model servers, inference logging, KServe export.
+
+Each deployment runs as its own server process on 127.0.0.1, speaking KServe V1 and the Open Inference
+Protocol V2 (JSON and binary tensors) behind the project's API key, with optional dynamic batching and a
+durable Parquet inference log.
+
+Example::
+
+    from jhops import serving
+    serving.create_or_update("iris", model_name="iris", batching=True)
+    serving.start("iris")
+    serving.predict("iris", [[5.1, 3.5, 1.4, 0.2]])        # [0]
+    serving.read_inference_log("iris")                      # a DataFrame, one row per request
+    serving.stop("iris")
+"""
+
+from jhops.serving.api_key import api_key
+from jhops.serving.batching import BatchingConfig
+from jhops.serving.deployments import (
+    STATES,
+    Deployment,
+    DeploymentStatus,
+    create_or_update,
+    delete,
+    export_kserve,
+    get_deployment,
+    predict,
+    read_inference_log,
+    start,
+    status,
+    stop,
+)
+from jhops.serving.deployments import list_deployments as list  # the Hopsworks call shape
+from jhops.serving.errors import (
+    DeploymentNotFoundError,
+    DeploymentStartError,
+    InferenceRequestError,
+    InvalidInputError,
+    ServingError,
+)
+from jhops.serving.inference_log import LOG_MODES
+
+__all__ = [
+    "LOG_MODES",
+    "STATES",
+    "BatchingConfig",
+    "Deployment",
+    "DeploymentNotFoundError",
+    "DeploymentStartError",
+    "DeploymentStatus",
+    "InferenceRequestError",
+    "InvalidInputError",
+    "ServingError",
+    "api_key",
+    "create_or_update",
+    "delete",
+    "export_kserve",
+    "get_deployment",
+    "list",
+    "predict",
+    "read_inference_log",
+    "start",
+    "status",
+    "stop",
+]

@@ -1,0 +1,353 @@
+"""The inference log: every request and response of a deployment, kept durably in the project as Parquet.
+
+A writer thread takes records from the request handlers (a queue put, no encoding on the event loop) and
+writes them to the sinks: always the Parquet files under ``<project>/serving/<name>/inference_log/``, and Kafka
+when ``$JHOPS_KAFKA_BOOTSTRAP`` is set. It flushes a part file every ``flush_interval_s`` (1 s) or every
+``flush_records`` (1000) records, whichever comes first; a graceful stop flushes the rest and merges the run's
+parts into one file. A killed server loses at most the records of its last unflushed second.
+
+Files: ``run-<start>-<pid>.part-<seq>.parquet`` while a server runs, ``run-<start>-<pid>.parquet`` once merged
+(a reader skips the parts of a run that has its merged file, so a crash during the merge loses nothing).
+Columns (``SCHEMA``): ``request_id``, ``timestamp`` (arrival, UTC), ``latency_ms`` (server side, arrival to
+response), ``deployment``, ``model_name``, ``model_version``, ``protocol`` (``v1``/``v2``), ``status_code``,
+``error``, ``n_instances``; then for ``inputs`` and ``predictions`` each: ``<x>`` raw little-endian bytes of a
+numeric array, ``<x>_dtype`` (numpy dtype string, e.g. ``<f4``), ``<x>_shape`` (first axis = instances) and
+``<x>_json`` (JSON text, for non-numeric payloads only).
+
+Example::
+
+    df = read_log("/proj/serving/iceberg/inference_log")       # one row per request
+    df.loc[0, "inputs"].shape                                   # (1, 75, 75, 3)
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import queue
+import re
+import sys
+import threading
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import numpy as np
+import orjson
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from jhops.serving.errors import ServingError
+
+LOG_MODES = ("ALL", "MODEL_INPUTS", "PREDICTIONS", "NONE")
+
+_PAYLOAD_FIELDS = [
+    ("", pa.binary()),
+    ("_dtype", pa.string()),
+    ("_shape", pa.list_(pa.int64())),
+    ("_json", pa.string()),
+]
+SCHEMA = pa.schema(
+    [
+        ("request_id", pa.string()),
+        ("timestamp", pa.timestamp("us", tz="UTC")),
+        ("latency_ms", pa.float64()),
+        ("deployment", pa.string()),
+        ("model_name", pa.string()),
+        ("model_version", pa.int64()),
+        ("protocol", pa.string()),
+        ("status_code", pa.int16()),
+        ("error", pa.string()),
+        ("n_instances", pa.int32()),
+        *[(f"inputs{suffix}", kind) for suffix, kind in _PAYLOAD_FIELDS],
+        *[(f"predictions{suffix}", kind) for suffix, kind in _PAYLOAD_FIELDS],
+    ]
+)
+_RUN_FILE = re.compile(r"^(run-[0-9TZ]+-\d+)(?:\.part-(\d+))?\.parquet$")
+
+
+def check_mode(mode: str) -> str:
+    """``mode`` upper-cased if it is one of ``LOG_MODES``.
+
+    Example: ``check_mode("all")`` -> ``"ALL"``
+    """
+    if not isinstance(mode, str) or mode.upper() not in LOG_MODES:
+        raise ServingError(f"inference_logging must be one of {', '.join(LOG_MODES)}, got {mode!r}")
+    return mode.upper()
+
+
+@dataclass
+class InferenceRecord:
+    """One request and its response, as the handler saw them (payloads not yet encoded)."""
+
+    request_id: str
+    timestamp: float  # seconds since the epoch, at arrival
+    latency_ms: float
+    deployment: str
+    model_name: str
+    model_version: int | None
+    protocol: str
+    status_code: int
+    error: str | None
+    n_instances: int | None
+    inputs: Any = None
+    predictions: Any = None
+
+
+class InferenceLogSink(Protocol):
+    """Where the writer thread sends batches of records."""
+
+    def write(self, records: Sequence[InferenceRecord]) -> None: ...
+
+    def close(self) -> None: ...
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, (bytes, bytearray)):
+        return bytes(value).decode(errors="replace")
+    if isinstance(value, np.generic):
+        return value.item()
+    return str(value)
+
+
+def to_json(value: Any) -> bytes:
+    """JSON bytes of a payload, numpy arrays included.
+
+    Example: ``to_json(np.arange(3))`` -> ``b'[0,1,2]'``
+    """
+    return orjson.dumps(value, option=orjson.OPT_SERIALIZE_NUMPY, default=_json_default)
+
+
+def _encode_payload(value: Any) -> tuple[bytes | None, str | None, list[int] | None, str | None]:
+    if value is None:
+        return None, None, None, None
+    if isinstance(value, list):
+        with contextlib.suppress(ValueError, TypeError):
+            array = np.asarray(value)
+            if array.dtype.kind in "biuf":
+                value = array
+    if isinstance(value, np.ndarray) and value.dtype.kind in "biuf":
+        little = value.astype(value.dtype.newbyteorder("<"), copy=False)
+        return np.ascontiguousarray(little).tobytes(), little.dtype.str, list(value.shape), None
+    return None, None, None, to_json(value).decode()
+
+
+def records_table(records: Sequence[InferenceRecord]) -> pa.Table:
+    """The records as an Arrow table with ``SCHEMA``.
+
+    Example: ``records_table([record]).num_rows`` -> ``1``
+    """
+    columns: dict[str, list[Any]] = {name: [] for name in SCHEMA.names}
+    for r in records:
+        columns["request_id"].append(r.request_id)
+        columns["timestamp"].append(int(r.timestamp * 1_000_000))
+        columns["latency_ms"].append(r.latency_ms)
+        columns["deployment"].append(r.deployment)
+        columns["model_name"].append(r.model_name)
+        columns["model_version"].append(r.model_version)
+        columns["protocol"].append(r.protocol)
+        columns["status_code"].append(r.status_code)
+        columns["error"].append(r.error)
+        columns["n_instances"].append(r.n_instances)
+        for prefix, value in (("inputs", r.inputs), ("predictions", r.predictions)):
+            for (suffix, _), part in zip(_PAYLOAD_FIELDS, _encode_payload(value), strict=True):
+                columns[prefix + suffix].append(part)
+    # Microsecond integers straight into the timestamp type: a cast would load pyarrow's compute kernels
+    # (half a second on the first flush).
+    return pa.Table.from_arrays([pa.array(columns[f.name], type=f.type) for f in SCHEMA], schema=SCHEMA)
+
+
+def _fsync_write(table: pa.Table, path: str) -> None:
+    tmp = os.path.join(os.path.dirname(path), f".tmp-{os.path.basename(path)}")
+    with open(tmp, "wb") as f:
+        pq.write_table(table, f, compression="zstd")
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+
+
+class ParquetSink:
+    """Appends records to the inference log folder: one part file per flush, merged into one file on close."""
+
+    def __init__(self, directory: str) -> None:
+        self.directory = directory
+        os.makedirs(directory, exist_ok=True)
+        self.run_id = f"run-{time.strftime('%Y%m%dT%H%M%SZ', time.gmtime())}-{os.getpid()}"
+        self._parts: list[str] = []
+
+    def write(self, records: Sequence[InferenceRecord]) -> None:
+        path = os.path.join(self.directory, f"{self.run_id}.part-{len(self._parts):06d}.parquet")
+        _fsync_write(records_table(records), path)
+        self._parts.append(path)
+
+    def close(self) -> None:
+        if len(self._parts) < 2:
+            return
+        merged = os.path.join(self.directory, f"{self.run_id}.parquet")
+        tmp = os.path.join(self.directory, f".tmp-{self.run_id}.parquet")
+        with open(tmp, "wb") as f:
+            with pq.ParquetWriter(f, SCHEMA, compression="zstd") as writer:
+                for part in self._parts:
+                    writer.write_table(pq.read_table(part, schema=SCHEMA))
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, merged)
+        for part in self._parts:
+            with contextlib.suppress(FileNotFoundError):
+                os.remove(part)
+        self._parts = []
+
+
+class InferenceLogger:
+    """Takes records from any thread and writes them to the sinks from its own thread.
+
+    Records are kept per ``mode``: ``ALL`` (inputs and predictions), ``MODEL_INPUTS``, ``PREDICTIONS`` (the
+    metadata always), ``NONE`` (nothing).
+    """
+
+    def __init__(self, sinks: Iterable[InferenceLogSink], mode: str = "ALL", flush_interval_s: float = 1.0,
+                 flush_records: int = 1000, flush_bytes: int = 64 * 1024 * 1024) -> None:
+        self.mode = check_mode(mode)
+        self.sinks = list(sinks)
+        self.flush_interval_s = flush_interval_s
+        self.flush_records = flush_records
+        self.flush_bytes = flush_bytes
+        self._queue: queue.Queue[InferenceRecord | None] = queue.Queue()
+        self._thread = threading.Thread(target=self._loop, name="jhops-inference-log", daemon=True)
+        if self.mode != "NONE":
+            # Build one table now: pyarrow's first timestamp-with-timezone array loads the time zone database
+            # (about half a second), which would otherwise delay the first flush.
+            records_table([_TICK])
+            self._thread.start()
+
+    def log(self, record: InferenceRecord) -> None:
+        """Queue ``record`` (dropping the payloads the mode does not keep)."""
+        if self.mode == "NONE":
+            return
+        if self.mode == "MODEL_INPUTS":
+            record.predictions = None
+        elif self.mode == "PREDICTIONS":
+            record.inputs = None
+        self._queue.put(record)
+
+    def close(self) -> None:
+        """Write every queued record, then close the sinks (the Parquet sink merges its parts)."""
+        if self._thread.is_alive():
+            self._queue.put(None)
+            self._thread.join()
+        for sink in self.sinks:
+            self._guarded(sink.close)
+
+    @staticmethod
+    def _guarded(action: Any, *args: Any) -> None:
+        # A failing sink (Kafka down, disk full) is reported in the server log and must not stop the others.
+        try:
+            action(*args)
+        except Exception as exc:
+            print(f"jhops inference log: {action!r} failed: {type(exc).__name__}: {exc}", file=sys.stderr,
+                  flush=True)
+
+    def _flush(self, pending: list[InferenceRecord]) -> None:
+        for sink in self.sinks:
+            self._guarded(sink.write, pending)
+
+    def _loop(self) -> None:
+        pending: list[InferenceRecord] = []
+        size = 0
+        first_at = 0.0
+        while True:
+            timeout = None if not pending else max(0.0, first_at + self.flush_interval_s - time.monotonic())
+            try:
+                record = self._queue.get(timeout=timeout)
+            except queue.Empty:
+                record = _TICK
+            if record is None:
+                if pending:
+                    self._flush(pending)
+                return
+            if record is not _TICK:
+                if not pending:
+                    first_at = time.monotonic()
+                pending.append(record)
+                size += sum(getattr(p, "nbytes", 0) for p in (record.inputs, record.predictions))
+            if pending and (record is _TICK or len(pending) >= self.flush_records or size >= self.flush_bytes
+                            or time.monotonic() - first_at >= self.flush_interval_s):
+                self._flush(pending)
+                pending, size = [], 0
+
+
+_TICK = InferenceRecord("", 0.0, 0.0, "", "", None, "", 0, None, None)
+
+
+def log_files(directory: str) -> list[str]:
+    """The Parquet files that hold the log in ``directory``, oldest run first (parts of merged runs left out).
+
+    Example: ``log_files("/proj/serving/iceberg/inference_log")`` -> ``[".../run-20261122T101500Z-4242.parquet"]``
+    """
+    if not os.path.isdir(directory):
+        return []
+    merged, parts = set(), []
+    for name in sorted(os.listdir(directory)):
+        match = _RUN_FILE.match(name)
+        if match is None:
+            continue
+        if match.group(2) is None:
+            merged.add(match.group(1))
+        parts.append((match.group(1), name))
+    return [os.path.join(directory, name) for run, name in parts
+            if run not in merged or name == f"{run}.parquet"]
+
+
+def _decode(blob: bytes | None, dtype: str | None, shape: list[int] | None, text: str | None) -> Any:
+    if blob is not None and dtype is not None and shape is not None:
+        return np.frombuffer(blob, dtype=np.dtype(dtype)).reshape(shape)
+    if text is not None:
+        return orjson.loads(text)
+    return None
+
+
+def read_log(directory: str, decode: bool = True, per_instance: bool = False) -> Any:
+    """The inference log in ``directory`` as a pandas DataFrame, one row per request, oldest first.
+
+    With ``decode`` the payload columns become ``inputs`` and ``predictions``: numpy arrays (first axis =
+    instances) or the decoded JSON. With ``per_instance`` there is one row per instance instead, with an
+    ``instance`` index and that instance's ``inputs`` and ``predictions`` (for drift statistics).
+
+    Example::
+
+        df = read_log("/proj/serving/iceberg/inference_log", per_instance=True)
+        np.stack(df["inputs"]).mean(axis=0)        # mean input of the served instances
+    """
+    files = log_files(directory)
+    tables = [pq.read_table(path, schema=SCHEMA) for path in files]
+    table = pa.concat_tables(tables) if tables else SCHEMA.empty_table()
+    frame = table.to_pandas()
+    frame = frame.sort_values("timestamp", kind="stable").reset_index(drop=True)
+    if not decode:
+        return frame
+    for prefix in ("inputs", "predictions"):
+        cols = [frame[prefix + suffix] for suffix, _ in _PAYLOAD_FIELDS]
+        frame[prefix] = [_decode(b, d, list(s) if s is not None else None, t) for b, d, s, t in zip(*cols, strict=True)]
+        frame = frame.drop(columns=[prefix + suffix for suffix, _ in _PAYLOAD_FIELDS if suffix])
+    if per_instance:
+        frame = _explode(frame)
+    return frame
+
+
+def _explode(frame: Any) -> Any:
+    import pandas as pd
+
+    rows = []
+    for record in frame.to_dict("records"):
+        n = record["n_instances"] or 0
+        inputs, predictions = record["inputs"], record["predictions"]
+        for i in range(n):
+            rows.append({**record, "instance": i,
+                         "inputs": inputs[i] if inputs is not None and len(inputs) == n else None,
+                         "predictions": predictions[i] if predictions is not None and len(predictions) == n
+                         else None})
+    columns = [*frame.columns, "instance"]
+    return pd.DataFrame(rows, columns=columns)
