@@ -1,5 +1,6 @@
 """A Kafka sink for the inference log, used when ``$JHOPS_KAFKA_BOOTSTRAP`` is set (``$JHOPS_KAFKA_TOPIC``
 names the topic, default ``jhops-inference-<deployment>``), beside the Parquet files, which stay the record.
+Tested against ``tests/serving/kafka_double.py``, a broker double that speaks the Kafka wire protocol.
 
 Each record is one message: key = the request id, value = JSON with the record's fields, ``timestamp`` in ISO
 8601 UTC, and ``inputs`` / ``predictions`` as nested lists (``null`` when the logging mode leaves them out).
@@ -44,8 +45,10 @@ class KafkaSink:
             from kafka import KafkaProducer
 
             # 16 MB messages: a V1 request of a few hundred iceberg chips as nested JSON lists is several MB.
-            producer = KafkaProducer(bootstrap_servers=bootstrap.split(","), acks=1, linger_ms=5,
-                                     max_request_size=16 * 1024 * 1024, client_id="jhops-serving")
+            # acks=1 without idempotence: the Parquet log is the record, Kafka a feed, so a rare duplicate
+            # after a retry is cheaper than waiting on every replica.
+            producer = KafkaProducer(bootstrap_servers=bootstrap.split(","), acks=1, enable_idempotence=False,
+                                     linger_ms=5, max_request_size=16 * 1024 * 1024, client_id="jhops-serving")
         self.producer = producer
 
     def write(self, records: Sequence[InferenceRecord]) -> None:

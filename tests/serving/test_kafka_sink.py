@@ -1,57 +1,76 @@
-"""The Kafka sink through the sink interface, with a stand-in producer.
-
-No Kafka broker can run here, and no wire-protocol test double is written yet: the real kafka-python producer
-path is untested. This checks what the sink sends and that the logger drives it beside the Parquet sink.
-"""
+"""The Kafka sink: the real kafka-python producer against a broker double that speaks the Kafka wire protocol
+(ApiVersions, Metadata, Produce), directly and from a served deployment; and a failing sink."""
 
 from __future__ import annotations
 
 import json
 import time
+import warnings
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
+import pytest
 
+from jhops import serving
 from jhops.serving.inference_log import InferenceLogger, InferenceRecord, ParquetSink, read_log
 from jhops.serving.kafka_sink import KafkaSink
 
-
-class FakeProducer:
-    def __init__(self) -> None:
-        self.sent: list[tuple[str, bytes, bytes]] = []
-        self.flushed = self.closed = False
-
-    def send(self, topic: str, key: bytes, value: bytes) -> None:
-        self.sent.append((topic, key, value))
-
-    def flush(self) -> None:
-        self.flushed = True
-
-    def close(self) -> None:
-        self.closed = True
+pytest.importorskip("kafka")
+with warnings.catch_warnings():  # kafka-python reads its message schemas with deprecated importlib.resources calls
+    warnings.simplefilter("ignore", DeprecationWarning)
+    from kafka_double import KafkaDouble  # beside this file (pytest puts the test's folder on sys.path)
 
 
-def test_records_go_to_kafka_and_to_parquet(tmp_path: Any) -> None:
-    producer = FakeProducer()
-    logger = InferenceLogger([ParquetSink(str(tmp_path)), KafkaSink("unused:9092", "jhops-inference-d", producer)])
+@pytest.fixture
+def broker() -> Iterator[KafkaDouble]:
+    with KafkaDouble() as double:
+        yield double
+
+
+def _record(i: int) -> InferenceRecord:
+    return InferenceRecord(f"r{i}", time.time(), 2.0, "d", "m", 3, "v2", 200, None, 1,
+                           np.full((1, 2), i, "float32"), np.array([[0.5]]))
+
+
+def test_records_reach_kafka_and_parquet(broker: KafkaDouble, tmp_path: Any) -> None:
+    logger = InferenceLogger([ParquetSink(str(tmp_path)), KafkaSink(broker.bootstrap, "jhops-inference-d")])
     for i in range(5):
-        logger.log(InferenceRecord(f"r{i}", time.time(), 2.0, "d", "m", 3, "v2", 200, None, 1,
-                                   np.full((1, 2), i, "float32"), np.array([[0.5]])))
+        logger.log(_record(i))
     logger.close()
-    assert producer.flushed and producer.closed and len(read_log(str(tmp_path))) == 5
-    topic, key, value = producer.sent[3]
-    message = json.loads(value)
-    assert (topic, key) == ("jhops-inference-d", b"r3")
-    assert message["inputs"] == [[3.0, 3.0]] and message["predictions"] == [[0.5]]
-    assert message["model_version"] == 3 and message["timestamp"].endswith("+00:00")
+    assert len(read_log(str(tmp_path))) == 5
+    messages = broker.messages["jhops-inference-d"]
+    assert [key for key, _ in messages] == [b"r0", b"r1", b"r2", b"r3", b"r4"]
+    value = json.loads(messages[3][1])
+    assert value["inputs"] == [[3.0, 3.0]] and value["predictions"] == [[0.5]]
+    assert value["model_version"] == 3 and value["timestamp"].endswith("+00:00")
+    assert (0, 8) in broker.requests  # a Produce request, version 8, on the wire
+
+
+def test_a_deployment_logs_to_kafka(broker: KafkaDouble, deploy: Callable[..., serving.Deployment], root: str,
+                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("JHOPS_KAFKA_BOOTSTRAP", broker.bootstrap)
+    d = deploy("kafka", "doubler", inference_logging="PREDICTIONS")
+    for i in range(10):
+        d.predict(np.full((1, 3), i, "float32"))
+    d.stop()
+    messages = broker.messages["jhops-inference-kafka"]
+    assert len(messages) == 10 == len(serving.read_inference_log("kafka", project=root))
+    values = [json.loads(v) for _, v in messages]
+    assert sorted(v["predictions"][0][0] for v in values) == [2.0 * i for i in range(10)]
+    assert all(v["inputs"] is None and v["deployment"] == "kafka" for v in values)
 
 
 def test_a_failing_sink_does_not_stop_the_file_log(tmp_path: Any) -> None:
-    class Broken(FakeProducer):
+    class Broken:
         def send(self, topic: str, key: bytes, value: bytes) -> None:
             raise ConnectionError("no broker")
 
+        def flush(self) -> None: ...
+
+        def close(self) -> None: ...
+
     logger = InferenceLogger([KafkaSink("x:1", "t", Broken()), ParquetSink(str(tmp_path))])
-    logger.log(InferenceRecord("r", time.time(), 1.0, "d", "m", 1, "v1", 200, None, 1, [[1]], [[2]]))
+    logger.log(_record(0))
     logger.close()
     assert len(read_log(str(tmp_path))) == 1
