@@ -22,7 +22,10 @@ KEY_FILE = ".api_key"
 
 
 def key_path(root: str) -> str:
-    """Where the key of the project at ``root`` is kept."""
+    """Where the key of the project at ``root`` is kept.
+
+    Example: ``key_path("/data/iceberg")`` -> ``"/data/iceberg/serving/.api_key"``
+    """
     return os.path.join(root, SERVING_DIR, KEY_FILE)
 
 

@@ -60,7 +60,10 @@ class ModelInfo:
 
 
 def json_response(content: Any, status_code: int = 200) -> Response:
-    """A JSON response encoded with orjson (numpy arrays included)."""
+    """A JSON response encoded with orjson (numpy arrays included).
+
+    Example: ``json_response({"error": "no such model"}, 404)``
+    """
     return Response(to_json(content), status_code=status_code, media_type="application/json")
 
 

@@ -61,6 +61,7 @@ class BatchingConfig:
         return config
 
     def to_json(self) -> dict[str, Any]:
+        """The fields as a JSON-ready dict."""
         return asdict(self)
 
 

@@ -62,6 +62,7 @@ class DeploymentStatus:
     log_tail: str | None = None
 
     def to_json(self) -> dict[str, Any]:
+        """The fields as a JSON-ready dict."""
         return asdict(self)
 
 

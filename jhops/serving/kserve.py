@@ -30,7 +30,10 @@ DEFAULT_IMAGE = "jhops-serving:latest"
 
 
 def load_schema() -> dict[str, Any]:
-    """The JSON schema of the InferenceService manifests ``inference_service`` writes."""
+    """The JSON schema of the InferenceService manifests ``inference_service`` writes.
+
+    Example: ``jsonschema.validate(inference_service(record), load_schema())``
+    """
     with open(SCHEMA_PATH, encoding="utf-8") as f:
         schema: dict[str, Any] = json.load(f)
     return schema

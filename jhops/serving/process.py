@@ -27,7 +27,10 @@ MODULE = "jhops.serving.server"
 
 
 def launch(folder: str) -> subprocess.Popen[bytes]:
-    """Start the model server of the deployment in ``folder``; its output goes to ``server.log`` there."""
+    """Start the model server of the deployment in ``folder``; its output goes to ``server.log`` there.
+
+    Example: ``launch("/proj/serving/iceberg").pid``
+    """
     with open(os.path.join(folder, LOG_FILE), "ab") as log:
         log.write(f"\n--- {time.strftime('%Y-%m-%d %H:%M:%S')} starting\n".encode())
         log.flush()
@@ -38,13 +41,19 @@ def launch(folder: str) -> subprocess.Popen[bytes]:
 
 
 def exit_code(pid: int) -> int | None:
-    """The exit status of a server this process started and that has exited, else None."""
+    """The exit status of a server this process started and that has exited, else None.
+
+    Example: ``exit_code(proc.pid)`` -> ``1`` after a model that failed to load
+    """
     proc = _CHILDREN.get(pid)
     return proc.poll() if proc is not None else None
 
 
 def alive(pid: int | None, folder: str | None = None) -> bool:
-    """Whether ``pid`` is a running model server (of ``folder``, when given)."""
+    """Whether ``pid`` is a running model server (of ``folder``, when given).
+
+    Example: ``alive(record["pid"], "/proj/serving/iceberg")``
+    """
     if not pid:
         return False
     proc = _CHILDREN.get(pid)
@@ -72,7 +81,10 @@ def alive(pid: int | None, folder: str | None = None) -> bool:
 
 
 def wait_exit(pid: int, timeout: float, folder: str | None = None) -> bool:
-    """Wait up to ``timeout`` seconds for the server ``pid`` to end; whether it did."""
+    """Wait up to ``timeout`` seconds for the server ``pid`` to end; whether it did.
+
+    Example: ``wait_exit(pid, 10.0)`` -> ``True``
+    """
     deadline = time.monotonic() + timeout
     while alive(pid, folder):
         if time.monotonic() > deadline:
@@ -82,7 +94,10 @@ def wait_exit(pid: int, timeout: float, folder: str | None = None) -> bool:
 
 
 def terminate(pid: int, timeout: float = 30.0, folder: str | None = None) -> str:
-    """SIGTERM (a graceful stop), then SIGKILL after ``timeout`` s: ``"terminated"``, ``"killed"`` or ``"gone"``."""
+    """SIGTERM (a graceful stop), then SIGKILL after ``timeout`` s: ``"terminated"``, ``"killed"`` or ``"gone"``.
+
+    Example: ``terminate(pid, 30.0)`` -> ``"terminated"``
+    """
     if not alive(pid, folder):
         return "gone"
     with contextlib.suppress(ProcessLookupError):
@@ -96,7 +111,10 @@ def terminate(pid: int, timeout: float = 30.0, folder: str | None = None) -> str
 
 
 def log_tail(folder: str, lines: int = 40) -> str:
-    """The last ``lines`` lines of the deployment's ``server.log``."""
+    """The last ``lines`` lines of the deployment's ``server.log``.
+
+    Example: ``print(log_tail("/proj/serving/iceberg", 20))``
+    """
     try:
         with open(os.path.join(folder, LOG_FILE), "rb") as f:
             f.seek(0, os.SEEK_END)

@@ -62,7 +62,10 @@ def _record_failure(folder: str, message: str) -> None:
 
 
 def serve(folder: str) -> int:
-    """Serve the deployment in ``folder`` until SIGTERM; the exit status (1 when the model failed to load)."""
+    """Serve the deployment in ``folder`` until SIGTERM; the exit status (1 when the model failed to load).
+
+    Example: ``serve("/proj/serving/iceberg")`` (blocks; ``jhops.serving.start`` runs it in a process)
+    """
     record = read_record(folder)
     name = record["name"]
     try:
@@ -108,7 +111,10 @@ def serve(folder: str) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """The command line: one argument, the deployment folder."""
+    """The command line: one argument, the deployment folder.
+
+    Example: ``main(["/proj/serving/iceberg"])``
+    """
     args = sys.argv[1:] if argv is None else argv
     if len(args) != 1:
         print("usage: python -m jhops.serving.server <project>/serving/<name>", file=sys.stderr)

@@ -63,12 +63,18 @@ def project_root(project: Any = None) -> str:
 
 
 def deployment_dir(root: str, name: str) -> str:
-    """The folder of deployment ``name`` in the project at ``root``."""
+    """The folder of deployment ``name`` in the project at ``root``.
+
+    Example: ``deployment_dir("/proj", "iceberg")`` -> ``"/proj/serving/iceberg"``
+    """
     return os.path.join(root, SERVING_DIR, check_name(name))
 
 
 def list_names(root: str) -> list[str]:
-    """The names of the deployments recorded in the project at ``root``, sorted."""
+    """The names of the deployments recorded in the project at ``root``, sorted.
+
+    Example: ``list_names("/proj")`` -> ``["iceberg", "iris"]``
+    """
     base = os.path.join(root, SERVING_DIR)
     if not os.path.isdir(base):
         return []
@@ -76,7 +82,10 @@ def list_names(root: str) -> list[str]:
 
 
 def read_record(folder: str) -> dict[str, Any]:
-    """The record in ``folder``; ``DeploymentNotFoundError`` if there is none."""
+    """The record in ``folder``; ``DeploymentNotFoundError`` if there is none.
+
+    Example: ``read_record("/proj/serving/iceberg")["state"]`` -> ``"RUNNING"``
+    """
     try:
         with open(os.path.join(folder, RECORD_FILE), encoding="utf-8") as f:
             record: dict[str, Any] = json.load(f)
@@ -89,7 +98,10 @@ def read_record(folder: str) -> dict[str, Any]:
 
 
 def write_record(folder: str, record: dict[str, Any]) -> None:
-    """Write ``record`` as ``deployment.json``: a temp file, fsync, then ``os.replace``; readers never see half."""
+    """Write ``record`` as ``deployment.json``: a temp file, fsync, then ``os.replace``; readers never see half.
+
+    Example: ``write_record(folder, {**read_record(folder), "state": "STOPPED"})``
+    """
     os.makedirs(folder, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=".deployment-", suffix=".json", dir=folder)
     try:
@@ -107,7 +119,10 @@ def write_record(folder: str, record: dict[str, Any]) -> None:
 
 @contextlib.contextmanager
 def locked(folder: str) -> Iterator[None]:
-    """Hold the deployment's lock file: one process at a time changes its state (start, stop, the server itself)."""
+    """Hold the deployment's lock file: one process at a time changes its state (start, stop, the server itself).
+
+    Example: ``with locked(folder): write_record(folder, record)``
+    """
     os.makedirs(folder, exist_ok=True)
     with open(os.path.join(folder, ".lock"), "a") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)

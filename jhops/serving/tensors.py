@@ -247,12 +247,13 @@ def conform(batch: np.ndarray | list[Any], signature: Mapping[str, Any] | None) 
     shape = spec.get("shape")
     if isinstance(shape, (list, tuple)):
         expected = [None if d is None or (isinstance(d, int) and d < 0) else d for d in shape]
-        if len(expected) == batch.ndim:
-            expected = expected[1:]
+        if expected and (expected[0] is None or len(expected) == batch.ndim):
+            expected = expected[1:]  # the batch axis (the registry's shapes always start with it)
         got = list(batch.shape[1:])
         if len(expected) != len(got) or any(e is not None and e != g for e, g in zip(expected, got, strict=True)):
-            want = ["N", *("?" if e is None else e for e in expected)]
-            raise InvalidInputError(f"the model takes inputs of shape {want} (N instances), got {list(batch.shape)}")
+            want = ", ".join(["N", *("?" if e is None else str(e) for e in expected)])
+            raise InvalidInputError(f"the model takes inputs of shape [{want}] (N instances), got "
+                                    f"{list(batch.shape)}")
     dtype = signature_dtype(spec.get("dtype"))
     if dtype is None or dtype.kind == "O" or batch.dtype == dtype:
         return batch
