@@ -38,12 +38,15 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from jhops.serving.batching import BatchingConfig, PredictorRunner
-from jhops.serving.errors import InvalidInputError
+from jhops.serving.errors import InvalidInputError, PayloadTooLargeError
 from jhops.serving.inference_log import InferenceLogger, InferenceRecord, to_json
 from jhops.serving.tensors import Tensor, conform, datatype_of, decode_v2_inputs, encode_v2_outputs, signature_dtype
 from jhops.serving.tensors import as_batch as v1_batch
 
 HEADER_LENGTH = "inference-header-content-length"
+MAX_BODY_BYTES = 512 * 1024 * 1024
+"""The largest request body a server reads (a 413 above it): about 7800 iceberg chips as binary tensors."""
+
 _PLATFORMS = {"keras": "tensorflow_keras", "tensorflow": "tensorflow_savedmodel", "sklearn": "sklearn",
               "torch": "pytorch_torchscript", "onnx": "onnx", "python": "python"}
 
@@ -228,11 +231,21 @@ class ModelServer:
             model_version=self.info.model_version, protocol=protocol, status_code=status, error=error,
             n_instances=n, inputs=inputs, predictions=predictions))
 
+    @staticmethod
+    async def _body(request: Request) -> bytes:
+        declared = request.headers.get("content-length")
+        if declared is not None and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+            raise PayloadTooLargeError(f"the request body has {declared} bytes; the server takes at most "
+                                       f"{MAX_BODY_BYTES} (send fewer instances per request)")
+        return await request.body()
+
     def _conform(self, batch: Any) -> Any:
         return batch if isinstance(batch, Mapping) else conform(batch, self.info.signature)
 
     @staticmethod
     def _error(exc: Exception) -> tuple[int, str]:
+        if isinstance(exc, PayloadTooLargeError):
+            return 413, str(exc)
         if isinstance(exc, (InvalidInputError, ValueError)):
             return 400, str(exc)
         return 500, f"the predictor raised {type(exc).__name__}: {exc}"
@@ -245,7 +258,7 @@ class ModelServer:
         request_id = request.headers.get("x-request-id") or uuid.uuid4().hex
         batch = result = None
         try:
-            payload = _loads(await request.body(), "request body")
+            payload = _loads(await self._body(request), "request body")
             if not isinstance(payload, dict) or "instances" not in payload:
                 raise InvalidInputError('a V1 predict request is a JSON object {"instances": [...]} with one '
                                         "entry per instance")
@@ -264,10 +277,10 @@ class ModelServer:
         missing = self._check_model(request)
         if missing is not None:
             return missing
-        request_id = uuid.uuid4().hex
+        request_id = request.headers.get("x-request-id") or uuid.uuid4().hex
         batch = result = None
         try:
-            body = await request.body()
+            body = await self._body(request)
             header_length = request.headers.get(HEADER_LENGTH)
             if header_length is not None:
                 if not header_length.isdigit() or int(header_length) > len(body):

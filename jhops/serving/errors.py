@@ -34,5 +34,9 @@ class InvalidInputError(ServingError):
     """A request payload the server cannot run (malformed JSON, missing fields, wrong shape or dtype): a 400."""
 
 
+class PayloadTooLargeError(InvalidInputError):
+    """A request body larger than the server reads: a 413."""
+
+
 class PredictorOutputError(RuntimeError):
     """A predictor that returned something other than one prediction per instance: a 500."""

@@ -4,7 +4,8 @@ Tested against ``tests/serving/kafka_double.py``, a broker double that speaks th
 
 Each record is one message: key = the request id, value = JSON with the record's fields, ``timestamp`` in ISO
 8601 UTC, and ``inputs`` / ``predictions`` as nested lists (``null`` when the logging mode leaves them out).
-Sends are asynchronous (kafka-python batches them); ``close`` flushes.
+Sends are asynchronous (kafka-python batches them); ``close`` flushes. A broker that cannot be reached when
+the server starts is reported in ``server.log`` and the server runs with the Parquet log alone.
 
 Example::
 
@@ -47,8 +48,11 @@ class KafkaSink:
             # 16 MB messages: a V1 request of a few hundred iceberg chips as nested JSON lists is several MB.
             # acks=1 without idempotence: the Parquet log is the record, Kafka a feed, so a rare duplicate
             # after a retry is cheaper than waiting on every replica.
+            # Short blocking limits: the writer thread also writes the Parquet log, which a broker outage must
+            # not hold up for long (a failing send abandons the rest of its flush for Kafka only).
             producer = KafkaProducer(bootstrap_servers=bootstrap.split(","), acks=1, enable_idempotence=False,
-                                     linger_ms=5, max_request_size=16 * 1024 * 1024, client_id="jhops-serving")
+                                     linger_ms=5, max_request_size=16 * 1024 * 1024, client_id="jhops-serving",
+                                     bootstrap_timeout_ms=5000, max_block_ms=2000)
         self.producer = producer
 
     def write(self, records: Sequence[InferenceRecord]) -> None:

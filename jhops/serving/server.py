@@ -50,7 +50,12 @@ def _sinks(folder: str, deployment: str) -> list[InferenceLogSink]:
     if bootstrap:
         from jhops.serving.kafka_sink import KafkaSink
 
-        sinks.append(KafkaSink(bootstrap, os.environ.get("JHOPS_KAFKA_TOPIC") or f"jhops-inference-{deployment}"))
+        topic = os.environ.get("JHOPS_KAFKA_TOPIC") or f"jhops-inference-{deployment}"
+        try:
+            sinks.append(KafkaSink(bootstrap, topic))
+        except Exception as exc:  # serve with the Parquet log rather than not at all
+            print(f"jhops serving: no Kafka inference log: cannot reach {bootstrap} ({type(exc).__name__}: {exc})",
+                  file=sys.stderr, flush=True)
     return sinks
 
 

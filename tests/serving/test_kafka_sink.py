@@ -74,3 +74,19 @@ def test_a_failing_sink_does_not_stop_the_file_log(tmp_path: Any) -> None:
     logger.log(_record(0))
     logger.close()
     assert len(read_log(str(tmp_path))) == 1
+
+
+def test_an_unreachable_broker_leaves_the_parquet_log(deploy: Callable[..., serving.Deployment], root: str,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    import socket
+
+    with socket.socket() as sock:  # a port nobody listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    monkeypatch.setenv("JHOPS_KAFKA_BOOTSTRAP", f"127.0.0.1:{port}")
+    d = deploy("nokafka", "doubler")
+    d.predict(np.ones((1, 3), "float32"))
+    d.stop()
+    assert len(serving.read_inference_log("nokafka", project=root)) == 1
+    with open(f"{d.folder}/server.log") as f:
+        assert "no Kafka inference log: cannot reach" in f.read()

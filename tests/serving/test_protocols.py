@@ -196,3 +196,29 @@ def test_json_objects_through_a_custom_predictor(deploy: Callable[..., serving.D
     response = requests.post(f"{greeter.url}/v2/models/greeter/infer", headers=key_headers,
                              json={"inputs": [{"name": "x", "shape": [1], "datatype": "BYTES", "data": ["a"]}]})
     assert response.status_code == 500  # bytes have no ['name']: the predictor's own error
+
+
+def test_an_oversized_body_is_refused_before_it_is_read(doubler: serving.Deployment,
+                                                         key_headers: dict[str, str]) -> None:
+    import http.client
+
+    conn = http.client.HTTPConnection("127.0.0.1", doubler.status().port, timeout=10)
+    conn.putrequest("POST", "/v2/models/doubler/infer")
+    for name, value in {**key_headers, "Content-Length": str(2**40)}.items():
+        conn.putheader(name, value)
+    conn.endheaders()
+    response = conn.getresponse()
+    assert response.status == 413 and b"at most" in response.read()
+    conn.close()
+    assert requests.get(f"{doubler.url}/v2/health/ready", headers=key_headers).status_code == 200
+
+
+def test_request_ids(doubler: serving.Deployment, key_headers: dict[str, str]) -> None:
+    response = requests.post(f"{doubler.url}/v2/models/doubler/infer", json=_input(),
+                             headers={**key_headers, "X-Request-Id": "from-header"})
+    assert response.json()["id"] == "from-header"
+    response = requests.post(f"{doubler.url}/v2/models/doubler/infer", json={**_input(), "id": "from-body"},
+                             headers={**key_headers, "X-Request-Id": "from-header"})
+    assert response.json()["id"] == "from-body"
+    assert len(requests.post(f"{doubler.url}/v2/models/doubler/infer", json=_input(),
+                             headers=key_headers).json()["id"]) == 32
