@@ -321,8 +321,15 @@ def read_log(directory: str, decode: bool = True, per_instance: bool = False) ->
         df = read_log("/proj/serving/iceberg/inference_log", per_instance=True)
         np.stack(df["inputs"]).mean(axis=0)        # mean input of the served instances
     """
-    files = log_files(directory)
-    tables = [pq.read_table(path, schema=SCHEMA) for path in files]
+    for attempt in range(5):
+        try:
+            tables = [pq.read_table(path, schema=SCHEMA) for path in log_files(directory)]
+            break
+        except FileNotFoundError:
+            # A stopping server merged its parts and removed them between our listing and our read: list again.
+            if attempt == 4:
+                raise
+            time.sleep(0.05)
     table = pa.concat_tables(tables) if tables else SCHEMA.empty_table()
     frame = table.to_pandas()
     frame = frame.sort_values("timestamp", kind="stable").reset_index(drop=True)

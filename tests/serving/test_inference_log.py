@@ -175,3 +175,18 @@ def test_read_from_another_process(deploy: Callable[..., serving.Deployment], ro
             "print(len(df), df.loc[0, 'n_instances'], df.loc[0, 'inputs'].shape)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
     assert out.stdout.split() == ["1", "2", "(2,", "3)"]
+
+
+def test_reading_while_a_stop_merges_the_parts(deploy: Callable[..., serving.Deployment], root: str) -> None:
+    d = deploy("merging", "doubler")
+    for i in range(30):
+        d.predict(np.full((1, 3), i, "float32"))
+        if i % 10 == 9:
+            time.sleep(1.1)  # one part file per flush
+    counts: list[int] = []
+    reader = threading.Thread(target=lambda: counts.extend(
+        len(serving.read_inference_log("merging", project=root)) for _ in range(20)))
+    reader.start()
+    d.stop()
+    reader.join()
+    assert set(counts) <= {30} and len(log_files(d.inference_log_path)) == 1

@@ -155,3 +155,17 @@ def test_api_key_is_per_project_stable_and_private(root: str, tmp_path: object) 
     path = os.path.join(root, "serving", ".api_key")
     assert os.stat(path).st_mode & 0o777 == 0o600
     assert serving.api_key(str(tmp_path)) != key
+
+
+def test_concurrent_starts_make_one_server(deploy: Callable[..., serving.Deployment], root: str) -> None:
+    import threading
+
+    d = deploy("race", "doubler", start=False)
+    pids: list[int | None] = []
+    threads = [threading.Thread(target=lambda: pids.append(serving.start("race", project=root).pid))
+               for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(pids) == 4 and len(set(pids)) == 1 and d.status().state == "RUNNING"
