@@ -147,3 +147,59 @@ test("the iceberg feature group's statistics", async ({ page, tmpPath }) => {
   await page.screenshot({ path: `${SHOTS}/feature_store.png` });
 });
 
+const PREDICTOR =
+  'import numpy as np\n' +
+  'class Scorer:\n' +
+  '    def predict(self, inputs):\n' +
+  '        batch = np.asarray(inputs, dtype="float32")\n' +
+  '        return 1 / (1 + np.exp(-batch.sum(axis=1, keepdims=True)))\n';
+
+test('a deployment is started, sent a test request, monitored and stopped from the sidebar', async ({
+  page,
+  tmpPath
+}) => {
+  await showSidebar(page);
+  await notebookWith(page, tmpPath, 'galata-serving.ipynb', [
+    'import numpy as np\nfrom jhops import models, serving\n' +
+      `open('scorer.py', 'w').write(${JSON.stringify(PREDICTOR)})\n` +
+      "models.export('scorer.py', 'scorer', framework='python', predictor_class='Scorer',\n" +
+      "              input_example=np.zeros((2, 4), dtype='float32'), metrics={'accuracy': 0.75})\n" +
+      "serving.create_or_update('scorer', 'scorer', batching=True)"
+  ]);
+  await page.notebook.runCell(0);
+  const serving = page.locator('#jhops-sidebar .jp-jhops-serving');
+  await expect(serving.locator(".jp-jhops-model-item[data-name='scorer']")).toContainText('accuracy 0.75', {
+    timeout: 30000
+  });
+  const item = serving.locator(".jp-jhops-deployment-item[data-name='scorer']");
+  await expect(item).toHaveAttribute('data-state', 'CREATED');
+  await item.locator('.jp-jhops-deployment-start').click();
+  await expect(item).toHaveAttribute('data-state', 'RUNNING', { timeout: 90000 });
+
+  await item.locator('.jp-jhops-name').click();
+  const detail = page.locator("#jhops-sidebar .jp-jhops-deployment-detail[data-name='scorer']");
+  await expect(detail).toHaveAttribute('data-state', 'RUNNING');
+  const box = detail.locator('.jp-jhops-test-input');
+  await expect(box).toHaveValue('[[0,0,0,0]]'); // an example in the signature's shape
+  await box.fill('[[1, 1, 1, 1], [0, 0, 0, 0]]');
+  await detail.locator('.jp-jhops-send').click();
+  await expect(detail.locator('.jp-jhops-test-output')).toContainText('0.98', { timeout: 30000 });
+  await expect(detail.locator('.jp-jhops-test-output')).toContainText('0.5');
+  await expect(detail.locator('.jp-jhops-monitoring')).toContainText('1 request (2 instances)', { timeout: 30000 });
+  await expect(detail.locator('.jp-jhops-latency')).toContainText('p99');
+
+  // A request of the wrong shape is refused with the model server's message, and the server stays up.
+  await box.fill('[[1, 2]]');
+  await detail.locator('.jp-jhops-send').click();
+  await expect(detail.locator('.jp-jhops-test-error')).toContainText('shape', { timeout: 30000 });
+  await expect(detail.locator('.jp-jhops-monitoring')).toContainText('2 requests', { timeout: 30000 });
+  await page.screenshot({ path: `${SHOTS}/deployment.png` });
+
+  await detail.locator('.jp-jhops-deployment-stop').click();
+  await expect(page.locator("#jhops-sidebar .jp-jhops-deployment-detail[data-name='scorer']")).toHaveAttribute(
+    'data-state',
+    'STOPPED',
+    { timeout: 60000 }
+  );
+});
+

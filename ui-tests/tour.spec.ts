@@ -27,7 +27,7 @@ async function widePanel(page: any): Promise<any> {
 
 /** Expand one section of the panel and collapse the others. */
 async function only(page: any, section: string): Promise<void> {
-  for (const name of ['Compute', 'Experiments', 'Feature Store']) {
+  for (const name of ['Compute', 'Experiments', 'Feature Store', 'Models & Serving']) {
     const title = page.locator('#jhops-sidebar .jp-AccordionPanel-title', { hasText: name });
     const expanded = (await title.getAttribute('aria-expanded')) === 'true';
     if (expanded !== (name === section)) {
@@ -64,3 +64,16 @@ test('the demo in the sidebar: the iceberg feature group', async ({ page }) => {
   await expect(detail).toContainText('Statistics (1604 rows)');
   await sidebar.screenshot({ path: `${DOCS}/sidebar_feature_store.png` });
 });
+
+test('the demo in the sidebar: the registered model and its monitored deployment', async ({ page }) => {
+  const sidebar = await widePanel(page);
+  await only(page, 'Models & Serving');
+  await expect(sidebar.locator(".jp-jhops-model-item[data-name='iceberg-cnn']")).toBeVisible({ timeout: 30000 });
+  await sidebar.locator(".jp-jhops-deployment-item[data-name='iceberg'] .jp-jhops-name").click();
+  const detail = sidebar.locator(".jp-jhops-deployment-detail[data-name='iceberg']");
+  // the demo sent the held-out test chips: 321 requests of one chip each
+  await expect(detail.locator('.jp-jhops-monitoring')).toContainText('321 requests', { timeout: 60000 });
+  await expect(detail.locator('.jp-jhops-drift')).toBeVisible();
+  await sidebar.screenshot({ path: `${DOCS}/sidebar_serving.png` });
+});
+

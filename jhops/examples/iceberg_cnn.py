@@ -32,10 +32,13 @@ DATA_ENV = "JHOPS_ICEBERG_JSON"
 """Environment variable naming a Kaggle-format ``train.json`` to train on instead of synthetic data."""
 
 
-def build_model(learning_rate: float = 1e-3, dropout: float = 0.2, input_shape: tuple[int, ...] = (75, 75, 3)) -> Any:
+def build_model(learning_rate: float = 1e-3, dropout: float = 0.2, input_shape: tuple[int, ...] = (75, 75, 3),
+                band_mean: Any = None, band_variance: Any = None) -> Any:
     """The compiled Kaggle/ExtremeEarth iceberg CNN: 4 conv blocks, 2 dense layers, a sigmoid output.
 
-    Adam optimiser, binary cross-entropy loss, accuracy metric.
+    Adam optimiser, binary cross-entropy loss, accuracy metric. With ``band_mean`` and ``band_variance`` (one
+    value per band) the model standardises its input itself, so it takes raw chips in dB: that is what a
+    deployment is sent and what monitoring compares with the feature store's statistics.
 
     Example::
 
@@ -45,9 +48,12 @@ def build_model(learning_rate: float = 1e-3, dropout: float = 0.2, input_shape: 
     import keras  # imported here: the module must not pull in TensorFlow on import
     from keras import layers
 
+    standardise = ([layers.Normalization(axis=-1, mean=band_mean, variance=band_variance)]
+                   if band_mean is not None else [])
     model = keras.Sequential(
         [
             keras.Input(shape=input_shape),
+            *standardise,
             layers.Conv2D(64, kernel_size=(3, 3), activation="relu"),
             layers.MaxPooling2D(pool_size=(3, 3), strides=(2, 2)),
             layers.Dropout(dropout),
@@ -116,6 +122,7 @@ def _parse_training_dataset(spec: str) -> tuple[str, int | None]:
 
 def _arrays(path: Path | None, training_dataset: str | None = None,
             project: str | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Raw chips (dB) and labels of the training and validation splits."""
     if training_dataset is not None:
         train_df, val_df = _training_dataset_splits(project, *_parse_training_dataset(training_dataset))
     else:
@@ -125,10 +132,7 @@ def _arrays(path: Path | None, training_dataset: str | None = None,
         train_df, val_df = iceberg.split(df, test_fraction=0.2, seed=42)
     x_train, y_train = iceberg.to_arrays(train_df)
     x_val, y_val = iceberg.to_arrays(val_df)
-    # Per-band standardisation with the training set's statistics.
-    mean = x_train.mean(axis=(0, 1, 2), keepdims=True)
-    std = x_train.std(axis=(0, 1, 2), keepdims=True) + np.float32(1e-6)
-    return (x_train - mean) / std, y_train, (x_val - mean) / std, y_val
+    return x_train, y_train, x_val, y_val
 
 
 def _reporter_callback(reporter: Any) -> Any:
@@ -160,7 +164,8 @@ def train(
     training_dataset: str | None = None,
     project: str | None = None,
 ) -> dict[str, Any]:
-    """Train the iceberg CNN on an 80/20 split and save it as ``model.keras`` in the current directory.
+    """Train the iceberg CNN on an 80/20 split and save it as ``model.keras`` in the current directory; the saved
+    model takes raw chips (n, 75, 75, 3) in dB and standardises them itself.
 
     Data: the ``train`` and ``test`` splits of the feature store's ``training_dataset`` (``"iceberg_td"`` or
     ``"iceberg_td:2"`` for a version; in ``project``, default ``$JHOPS_PROJECT``), else ``data_path``, else
@@ -178,7 +183,9 @@ def train(
     source = None if training_dataset is not None else data_file(data_path, n=n, seed=seed)
     x_train, y_train, x_val, y_val = _arrays(source, training_dataset, project)
     keras.utils.set_random_seed(seed)
-    model = build_model(learning_rate=learning_rate, dropout=dropout, input_shape=x_train.shape[1:])
+    # Per-band standardisation with the training set's statistics, inside the model (see build_model).
+    model = build_model(learning_rate=learning_rate, dropout=dropout, input_shape=x_train.shape[1:],
+                        band_mean=x_train.mean(axis=(0, 1, 2)), band_variance=x_train.var(axis=(0, 1, 2)) + 1e-12)
     history = model.fit(
         x_train,
         y_train,

@@ -14,6 +14,8 @@ Line commands::
     %hops experiments [--limit N]
     %hops experiment ID
     %hops fs [NAME] [--version N]
+    %hops serve create|start|stop|status|predict|delete|export ...   (see jhops.magics.serving)
+    %hops monitor NAME
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ EXAMPLES = {
     "experiments": "%hops experiments --limit 20",
     "show": "%hops experiment 3",
     "fs": "%hops fs iceberg --version 1",
+    "serve": "%hops serve create iceberg --model iceberg-cnn --start",
 }
 
 
@@ -176,6 +179,8 @@ class HopsMagics(Magics):
             "experiments": self._list_experiments,
             "experiment": self._show_experiment,
             "fs": self._show_feature_store,
+            "serve": self._serve,
+            "monitor": self._monitor,
         }
 
     def _project(self) -> Project:
@@ -196,7 +201,7 @@ class HopsMagics(Magics):
         if not words or words[0] not in table:
             given = f"unknown command {words[0]!r}" if words else "a command is needed"
             examples = ([EXAMPLES["experiment"], EXAMPLES["parallel"]] if cell is not None
-                        else [EXAMPLES["experiments"], EXAMPLES["show"], EXAMPLES["fs"]])
+                        else [EXAMPLES["experiments"], EXAMPLES["show"], EXAMPLES["fs"], EXAMPLES["serve"]])
             raise UsageError(f"{kind}: {given}; choose from {', '.join(sorted(table))}.\nExample: "
                              + "\n         ".join(examples))
         command, rest = words[0], words[1:]
@@ -325,3 +330,14 @@ class HopsMagics(Magics):
             show(self._project().get_feature_store(), args.name, args.version)
         except FeatureStoreError as exc:
             raise _usage(f"%hops fs: {exc}", EXAMPLES["fs"]) from None
+
+    def _serve(self, argv: list[str]) -> Any:
+        from jhops.magics.serving import serve
+
+        assert self.shell is not None
+        return serve(argv, self._project(), self.shell.user_ns)
+
+    def _monitor(self, argv: list[str]) -> None:
+        from jhops.magics.serving import monitor
+
+        monitor(argv, self._project())

@@ -6,6 +6,13 @@
 from __future__ import annotations
 
 from jhops.server.compute import ComputeHandler
+from jhops.server.deployments import (
+    DeploymentActionHandler,
+    DeploymentHandler,
+    DeploymentsHandler,
+    MonitoringHandler,
+    PredictHandler,
+)
 from jhops.server.experiments import ExperimentHandler, ExperimentsHandler, TrialsHandler
 from jhops.server.featurestore import (
     FeatureGroupHandler,
@@ -14,9 +21,13 @@ from jhops.server.featurestore import (
     SearchHandler,
     StatisticsHandler,
 )
+from jhops.server.models import ModelHandler, ModelsHandler, ModelVersionHandler
 from jhops.server.status import StatusHandler
 
 _GROUP = r"featurestore/groups/([a-z][a-z0-9_]*)/([0-9]+)"
+# Model and deployment names are checked by the registry and the deployments, which say what a name may be.
+_MODEL = r"models/([^/]+)"
+_DEPLOYMENT = r"deployments/([^/]+)"
 
 ROUTES: list[tuple[str, type]] = [
     (r"status", StatusHandler),
@@ -29,4 +40,12 @@ ROUTES: list[tuple[str, type]] = [
     (_GROUP + r"/statistics", StatisticsHandler),
     (_GROUP + r"/preview", PreviewHandler),
     (r"featurestore/search", SearchHandler),
+    (r"models", ModelsHandler),
+    (_MODEL, ModelHandler),
+    (_MODEL + r"/([0-9]+)", ModelVersionHandler),
+    (r"deployments", DeploymentsHandler),
+    (_DEPLOYMENT, DeploymentHandler),
+    (_DEPLOYMENT + r"/(start|stop)", DeploymentActionHandler),
+    (_DEPLOYMENT + r"/predict", PredictHandler),
+    (_DEPLOYMENT + r"/monitoring", MonitoringHandler),
 ]

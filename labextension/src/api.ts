@@ -195,6 +195,139 @@ export interface ISearchHit {
   score: number;
 }
 
+/** A tensor of a model signature: `shape` has `null` for the batch axis and any variable axis. */
+export interface ITensorSpec {
+  name: string;
+  dtype: string;
+  shape: Array<number | null>;
+}
+
+/** `GET /jhops/models/{name}/{version}`: mirrors `jhops.models.ModelVersion.to_dict`. */
+export interface IModelVersion {
+  id: number;
+  name: string;
+  version: number;
+  framework: 'keras' | 'tensorflow' | 'sklearn' | 'torch' | 'onnx' | 'python';
+  description: string;
+  metrics: Record<string, number>;
+  signature: { inputs?: ITensorSpec[]; outputs?: ITensorSpec[] };
+  provenance: Record<string, unknown>;
+  path: string;
+  artifact: string;
+  predictor_class: string | null;
+  created: number;
+}
+
+/** `GET /jhops/models`: one model with its versions, the newest last. */
+export interface IModel {
+  name: string;
+  versions: IModelVersion[];
+  latest: IModelVersion;
+}
+
+export type DeploymentState = 'CREATED' | 'STARTING' | 'RUNNING' | 'STOPPED' | 'FAILED';
+
+/** `GET /jhops/deployments`: mirrors `jhops.serving.DeploymentStatus.to_json`. */
+export interface IDeploymentStatus {
+  name: string;
+  state: DeploymentState;
+  url: string | null;
+  port: number | null;
+  pid: number | null;
+  model_name: string;
+  model_version: number | null;
+  error: string | null;
+  log_tail: string | null;
+}
+
+/** `GET /jhops/deployments/{name}`: the status and the deployment's configuration. */
+export interface IDeploymentDetail extends IDeploymentStatus {
+  framework: string;
+  runtime: string;
+  inference_logging: 'ALL' | 'MODEL_INPUTS' | 'PREDICTIONS' | 'NONE';
+  batching: { enabled?: boolean; max_batch_size?: number; max_latency_ms?: number };
+  signature: { inputs?: ITensorSpec[]; outputs?: ITensorSpec[] };
+  created: number | null;
+  started: number | null;
+  stopped: number | null;
+}
+
+/** One time bucket of a monitoring report. */
+export interface IMonitoringBucket {
+  start_ts: number;
+  start: string;
+  end_ts: number;
+  requests: number;
+  instances: number;
+  rate_per_s: number | null;
+  errors: number;
+  error_rate: number | null;
+  latency_ms: { p50?: number | null; p95?: number | null; p99?: number | null };
+}
+
+/** The drift of one input feature (or one per-chip summary of an image band) against the training data. */
+export interface IFeatureDrift {
+  name: string;
+  column: string;
+  statistic: string | null;
+  method: 'data' | 'histogram';
+  live_count: number;
+  reference_count: number;
+  psi: number | null;
+  psi_pvalue: number | null;
+  ks: number | null;
+  ks_pvalue: number | null;
+  live_mean: number | null;
+  reference_mean: number | null;
+  flags: string[];
+  drifted: boolean;
+  histogram: { edges?: number[]; reference?: number[]; live?: number[] };
+  note: string | null;
+}
+
+/** `GET /jhops/deployments/{name}/monitoring`: mirrors `jhops.serving.monitoring.MonitoringReport.to_dict`. */
+export interface IMonitoringReport {
+  deployment: string | null;
+  model: { name: string | null; version: number | null };
+  generated_at: number;
+  message: string | null;
+  window: {
+    start: string | null;
+    end: string | null;
+    start_ts: number | null;
+    end_ts: number | null;
+    duration_s: number;
+    bucket_s: number;
+  };
+  requests: {
+    count: number;
+    instances: number;
+    errors: number;
+    error_rate: number | null;
+    rate_per_s: number | null;
+    status_codes: Record<string, number>;
+    excluded: number;
+  };
+  latency_ms: Record<string, number | null>;
+  buckets: IMonitoringBucket[];
+  predictions: {
+    kind: string | null;
+    count: number;
+    mean: number | null;
+    histogram: { edges?: number[]; counts?: number[] };
+    histogram_of: string | null;
+    class_counts: Record<string, number>;
+    over_time: Array<{ start_ts: number; count: number; mean?: number | null }>;
+  };
+  drift: {
+    reference: Record<string, unknown> | null;
+    thresholds: Record<string, number>;
+    note: string | null;
+    drifted: string[];
+    features: IFeatureDrift[];
+  };
+}
+
 export class JhopsClient {
   constructor(
     readonly settings: ServerConnection.ISettings = ServerConnection.makeSettings()
@@ -271,5 +404,54 @@ export class JhopsClient {
       this.settings
     );
     return answer.hits;
+  }
+
+  async models(): Promise<IModel[]> {
+    const answer = await requestAPI<{ models: IModel[] }>('models', { method: 'GET' }, this.settings);
+    return answer.models;
+  }
+
+  async deployments(): Promise<IDeploymentStatus[]> {
+    const answer = await requestAPI<{ deployments: IDeploymentStatus[] }>(
+      'deployments',
+      { method: 'GET' },
+      this.settings
+    );
+    return answer.deployments;
+  }
+
+  deployment(name: string): Promise<IDeploymentDetail> {
+    return requestAPI<IDeploymentDetail>(
+      URLExt.join('deployments', encodeURIComponent(name)),
+      { method: 'GET' },
+      this.settings
+    );
+  }
+
+  /** Start or stop a deployment's model server; resolves once it is RUNNING (or STOPPED). */
+  deploymentAction(name: string, action: 'start' | 'stop'): Promise<IDeploymentStatus> {
+    return requestAPI<IDeploymentStatus>(
+      URLExt.join('deployments', encodeURIComponent(name), action),
+      { method: 'POST' },
+      this.settings
+    );
+  }
+
+  /** A test request (V1 instances) to a running deployment; rejects with the server's 400 message. */
+  async predict(name: string, instances: unknown[]): Promise<unknown[]> {
+    const answer = await requestAPI<{ predictions: unknown[] }>(
+      URLExt.join('deployments', encodeURIComponent(name), 'predict'),
+      { method: 'POST', body: JSON.stringify({ instances }) },
+      this.settings
+    );
+    return answer.predictions;
+  }
+
+  monitoring(name: string): Promise<IMonitoringReport> {
+    return requestAPI<IMonitoringReport>(
+      URLExt.join('deployments', encodeURIComponent(name), 'monitoring'),
+      { method: 'GET' },
+      this.settings
+    );
   }
 }

@@ -5,11 +5,15 @@
 import {
   ExecutorName,
   IComputeSettings,
+  IDeploymentDetail,
+  IDeploymentStatus,
   IExperimentDetail,
   IExperimentSummary,
   IFeatureGroup,
   IFeatureGroupDetail,
   IHistogram,
+  IModel,
+  IMonitoringReport,
   ISearchHit,
   IStatisticsAnswer,
   LaunchMode
@@ -76,6 +80,18 @@ export function lineChart(series: Record<string, Array<[number, number]>>, width
     chart.append(label);
   }
   return chart;
+}
+
+/** The colour key of a line chart: one swatch per series, in the chart's order. */
+export function legend(names: string[]): HTMLElement {
+  return el(
+    'div',
+    { class: 'jp-jhops-legend' },
+    ...names.map((name, i) =>
+      el('span', { class: 'jp-jhops-legend-item' },
+         el('span', { class: 'jp-jhops-swatch', style: `background:${PALETTE[i % PALETTE.length]}` }), name)
+    )
+  );
 }
 
 /** Bars of a histogram. */
@@ -229,6 +245,13 @@ export function experimentDetail(e: IExperimentDetail, on: IExperimentCallbacks)
     }
   }
   const running = e.state === 'RUNNING';
+  // Parameters every trial shares are shown once, above the table, as the cell's view does.
+  const varying = (key: string): boolean =>
+    new Set(e.trials.map(t => JSON.stringify(t.params[key]))).size > 1 || e.trials.some(t => !(key in t.params));
+  const keys = [...new Set(e.trials.flatMap(t => Object.keys(t.params)))];
+  const shared = e.trials.length > 1 ? keys.filter(k => !varying(k)) : [];
+  const own = (params: Record<string, unknown>): Record<string, unknown> =>
+    Object.fromEntries(Object.entries(params).filter(([k]) => !shared.includes(k)));
   return el(
     'div',
     { class: 'jp-jhops-experiment-detail', 'data-id': String(e.id), 'data-state': e.state },
@@ -246,13 +269,19 @@ export function experimentDetail(e: IExperimentDetail, on: IExperimentCallbacks)
       ? el('div', { class: 'jp-jhops-best' }, `best ${key} = ${short(e.best_metric)} with ${short(e.best_params)}`)
       : null,
     e.error ? el('pre', { class: 'jp-jhops-error' }, e.error) : null,
-    key ? el('div', { class: 'jp-jhops-curves' }, el('div', {}, `${key} per step`), lineChart(curves)) : null,
+    key
+      ? el('div', { class: 'jp-jhops-curves' }, el('div', {}, `${key} per step`), lineChart(curves),
+           legend(Object.keys(curves)))
+      : null,
+    shared.length
+      ? el('div', { class: 'jp-jhops-shared' }, 'every trial: ' + shared.map(k => `${k}=${short(e.trials[0].params[k])}`).join(', '))
+      : null,
     table(
       ['#', 'state', 'params', key ?? 'metric', 's'],
       e.trials.map(t => [
         String(t.number),
         el('span', { class: `jp-jhops-state jp-jhops-state-${t.state}` }, t.state),
-        short(t.params),
+        short(own(t.params)),
         key && t.metrics[key] !== undefined ? short(t.metrics[key]) : '',
         t.duration !== null ? t.duration.toFixed(1) : ''
       ])
@@ -361,5 +390,190 @@ export function groupDetail(
             .join(', ') || '-'
         ])
     )
+  );
+}
+
+// --- Models & Serving ------------------------------------------------------------------------------
+export interface IServingCallbacks {
+  select(name: string | null): void;
+  action(name: string, action: 'start' | 'stop'): void;
+  send(name: string, instances: string): void;
+  refresh(): void;
+}
+
+/** What a test request looks like for a signature: a batch of one, zeros, when it is small enough to type. */
+export function exampleInstances(detail: IDeploymentDetail): string {
+  const input = detail.signature?.inputs?.[0];
+  if (!input || detail.signature.inputs!.length !== 1) {
+    return '';
+  }
+  const dims = input.shape.slice(1);
+  if (dims.some(d => d === null) || dims.reduce((a: number, d) => a * (d as number), 1) > 64) {
+    return '';
+  }
+  const zeros = (shape: number[]): unknown => (shape.length ? Array.from({ length: shape[0] }, () => zeros(shape.slice(1))) : 0);
+  return JSON.stringify([zeros(dims as number[])]);
+}
+
+function deploymentButton(d: IDeploymentStatus, pending: boolean, on: IServingCallbacks): HTMLElement {
+  if (pending) {
+    return el('span', { class: 'jp-jhops-pending' }, d.state === 'RUNNING' ? 'stopping…' : 'starting…');
+  }
+  return d.state === 'RUNNING' || d.state === 'STARTING'
+    ? button('Stop', () => on.action(d.name, 'stop'), 'jp-jhops-deployment-stop jp-mod-warn')
+    : button('Start', () => on.action(d.name, 'start'), 'jp-jhops-deployment-start jp-mod-accept');
+}
+
+/** The registry's models (latest version, framework, metrics) and the deployments with Start / Stop. */
+export function servingList(
+  models: IModel[],
+  deployments: IDeploymentStatus[],
+  pending: Set<string>,
+  on: IServingCallbacks
+): HTMLElement {
+  const modelList = models.length
+    ? el(
+        'ul',
+        { class: 'jp-jhops-models' },
+        ...models.map(m =>
+          el(
+            'li',
+            { class: 'jp-jhops-model-item', 'data-name': m.name },
+            el('span', { class: 'jp-jhops-name' }, `${m.name} v${m.latest.version}`),
+            ` ${m.latest.framework}, ${m.versions.length} version(s)`,
+            Object.keys(m.latest.metrics).length
+              ? el('div', { class: 'jp-jhops-metrics' },
+                  Object.entries(m.latest.metrics).map(([k, v]) => `${k} ${short(v)}`).join(' · '))
+              : null
+          )
+        )
+      )
+    : el('p', { class: 'jp-jhops-empty' }, 'No models yet: jhops.models.export(model, "name").');
+  const deploymentList = deployments.length
+    ? el(
+        'ul',
+        { class: 'jp-jhops-deployments' },
+        ...deployments.map(d => {
+          const name = el('span', { class: 'jp-jhops-name jp-jhops-link' }, d.name);
+          name.addEventListener('click', () => on.select(d.name));
+          return el(
+            'li',
+            { class: 'jp-jhops-deployment-item', 'data-name': d.name, 'data-state': d.state },
+            name,
+            ' ',
+            el('span', { class: `jp-jhops-state jp-jhops-state-${d.state}` }, d.state),
+            ` ${d.model_name} v${d.model_version ?? '?'} `,
+            deploymentButton(d, pending.has(d.name), on)
+          );
+        })
+      )
+    : el('p', { class: 'jp-jhops-empty' }, 'No deployments yet: %hops serve create NAME --model MODEL.');
+  return el('div', { class: 'jp-jhops-serving' }, el('h4', {}, 'Models'), modelList, el('h4', {}, 'Deployments'),
+            deploymentList);
+}
+
+/** One deployment: its state and configuration, Start / Stop, a test-request box, and its monitoring. */
+export function deploymentDetail(
+  d: IDeploymentDetail,
+  pending: boolean,
+  test: { instances: string; predictions: unknown[] | null; error: string | null } | null,
+  report: IMonitoringReport | null,
+  on: IServingCallbacks
+): HTMLElement {
+  const input = el('textarea', { class: 'jp-jhops-test-input', rows: '3', spellcheck: 'false',
+                                 placeholder: 'A JSON list of instances, e.g. [[5.1, 3.5, 1.4, 0.2]]' }) as HTMLTextAreaElement;
+  input.value = test?.instances ?? exampleInstances(d);
+  const batching = d.batching?.enabled === false || !d.batching?.max_batch_size
+    ? 'off'
+    : `up to ${d.batching.max_batch_size} within ${d.batching.max_latency_ms} ms`;
+  return el(
+    'div',
+    { class: 'jp-jhops-deployment-detail', 'data-name': d.name, 'data-state': d.state },
+    el('div', { class: 'jp-jhops-toolbar' }, button('← Models & deployments', () => on.select(null)),
+       deploymentButton(d, pending, on)),
+    el('h3', {}, `${d.name} `, el('span', { class: `jp-jhops-state jp-jhops-state-${d.state}` }, d.state)),
+    el('div', {}, `${d.model_name} v${d.model_version ?? '?'} · ${d.framework} · runtime ${d.runtime}`),
+    el('div', {}, `batching ${batching} · inference logging ${d.inference_logging}`),
+    d.url ? el('div', { class: 'jp-jhops-url' }, `${d.url}/v1/models/${d.name}:predict`) : null,
+    d.error ? el('pre', { class: 'jp-jhops-error' }, d.error) : null,
+    d.log_tail ? el('details', {}, el('summary', {}, 'server log'), el('pre', { class: 'jp-jhops-logs' }, d.log_tail)) : null,
+    el('h4', {}, 'Test request'),
+    input,
+    el('div', { class: 'jp-jhops-toolbar' },
+       d.state === 'RUNNING' ? button('Send', () => on.send(d.name, input.value), 'jp-jhops-send') : el('span', {}, 'start it to send requests')),
+    test?.error ? el('pre', { class: 'jp-jhops-error jp-jhops-test-error' }, test.error) : null,
+    test?.predictions ? el('pre', { class: 'jp-jhops-test-output' }, JSON.stringify(test.predictions)) : null,
+    el('h4', {}, 'Monitoring ', button('Refresh', () => on.refresh(), 'jp-jhops-refresh')),
+    report ? monitoringView(report) : el('p', { class: 'jp-jhops-empty' }, 'Reading the inference log…')
+  );
+}
+
+
+function percent(value: number | null | undefined): string {
+  return value === null || value === undefined ? '-' : `${(100 * value).toFixed(1)}%`;
+}
+
+/** A deployment's monitoring: traffic and latency over time, errors, predictions, and the input drift table. */
+export function monitoringView(r: IMonitoringReport): HTMLElement {
+  if (r.requests.count === 0) {
+    return el('p', { class: 'jp-jhops-empty jp-jhops-monitoring' }, r.message ?? 'No requests yet.');
+  }
+  const t0 = r.buckets[0]?.start_ts ?? 0;
+  const at = (ts: number): number => ts - t0;
+  const rate: Array<[number, number]> = r.buckets.map(b => [at(b.start_ts), b.rate_per_s ?? 0]);
+  const latency: Record<string, Array<[number, number]>> = {};
+  for (const p of ['p50', 'p95', 'p99'] as const) {
+    latency[p] = r.buckets
+      .filter(b => b.latency_ms[p] !== null && b.latency_ms[p] !== undefined)
+      .map(b => [at(b.start_ts), b.latency_ms[p] as number]);
+  }
+  const meanPrediction: Array<[number, number]> = r.predictions.over_time
+    .filter(b => b.mean !== null && b.mean !== undefined)
+    .map(b => [at(b.start_ts), b.mean as number]);
+  const lat = r.latency_ms;
+  const features = r.drift.features;
+  return el(
+    'div',
+    { class: 'jp-jhops-monitoring', 'data-drifted': String(r.drift.drifted.length) },
+    el('div', {},
+       `${r.requests.count} request${r.requests.count === 1 ? '' : 's'} (${r.requests.instances} instances) · ` +
+       `${r.requests.rate_per_s !== null ? r.requests.rate_per_s.toPrecision(3) : '-'}/s · ` +
+       `errors ${r.requests.errors} (${percent(r.requests.error_rate)})`),
+    el('div', { class: 'jp-jhops-latency' },
+       `latency p50 ${short(lat.p50 ?? '-')} ms · p95 ${short(lat.p95 ?? '-')} ms · p99 ${short(lat.p99 ?? '-')} ms`),
+    el('div', {}, `requests/s per ${short(r.window.bucket_s)} s`), lineChart({ 'requests/s': rate }),
+    el('div', {}, 'latency (ms)'), lineChart(latency), legend(Object.keys(latency)),
+    meanPrediction.length > 1
+      ? el('div', {}, el('div', {}, `mean ${r.predictions.histogram_of ?? 'prediction'} over time`),
+           lineChart({ mean: meanPrediction }))
+      : null,
+    r.predictions.histogram?.counts?.length
+      ? histogram({ edges: r.predictions.histogram.edges ?? [], counts: r.predictions.histogram.counts },
+                  `predictions (${r.predictions.kind}, ${r.predictions.count})`, 240, 60)
+      : null,
+    el('h4', {}, 'Input drift'),
+    r.drift.note ? el('p', { class: 'jp-jhops-drift-note' }, r.drift.note) : null,
+    features.length
+      ? table(
+          ['feature', 'PSI', 'KS', 'drift'],
+          features.map(f => [
+            f.name,
+            f.psi === null ? '-' : f.psi.toFixed(3),
+            f.ks === null ? '-' : f.ks.toFixed(3),
+            f.drifted
+              ? el('span', { class: 'jp-jhops-drifted' }, `DRIFT (${f.flags.join('+')})`)
+              : el('span', {}, f.note ? 'n/a' : 'ok')
+          ]),
+          'jp-jhops-table jp-jhops-drift'
+        )
+      : null,
+    ...features
+      .filter(f => f.drifted && f.histogram.edges)
+      .slice(0, 4)
+      .map(f =>
+        el('div', { class: 'jp-jhops-drift-pair' },
+           histogram({ edges: f.histogram.edges ?? [], counts: f.histogram.reference ?? [] }, `${f.name} training`),
+           histogram({ edges: f.histogram.edges ?? [], counts: f.histogram.live ?? [] }, `${f.name} live`))
+      )
   );
 }

@@ -8,15 +8,27 @@ import { ISignal, Signal } from '@lumino/signaling';
 import {
   IComputeAnswer,
   IComputeSettings,
+  IDeploymentDetail,
+  IDeploymentStatus,
   IExperimentDetail,
   IExperimentSummary,
   IFeatureGroup,
   IFeatureGroupDetail,
+  IModel,
+  IMonitoringReport,
   ISearchHit,
   IStatisticsAnswer,
   IStatus,
   JhopsClient
 } from './api';
+
+/** The last test request of the selected deployment, and what came back. */
+export interface ITestRequest {
+  deployment: string;
+  instances: string;
+  predictions: unknown[] | null;
+  error: string | null;
+}
 
 /** The subset of the client the model uses (a test passes a fake). */
 export type IClient = Pick<
@@ -31,6 +43,12 @@ export type IClient = Pick<
   | 'featureGroup'
   | 'statistics'
   | 'search'
+  | 'models'
+  | 'deployments'
+  | 'deployment'
+  | 'deploymentAction'
+  | 'predict'
+  | 'monitoring'
 >;
 
 export class JhopsModel {
@@ -62,6 +80,15 @@ export class JhopsModel {
   selectedGroup: IFeatureGroupDetail | null = null;
   statistics: IStatisticsAnswer | null = null;
   searchHits: ISearchHit[] | null = null;
+  models: IModel[] = [];
+  deployments: IDeploymentStatus[] = [];
+  selectedDeployment: IDeploymentDetail | null = null;
+  monitoring: IMonitoringReport | null = null;
+  testRequest: ITestRequest | null = null;
+  /** How long after a test request its record reaches the inference log (the server flushes every second). */
+  logFlushMs = 1500;
+  /** Deployments whose start or stop is in flight (the server answers once the model server is up or down). */
+  pending = new Set<string>();
   /** The last error of a refresh or an action, shown in the panel. */
   error: string | null = null;
 
@@ -96,6 +123,11 @@ export class JhopsModel {
         this.selectedExperiment = await this.client.experiment(this.selectedExperiment.id);
       }
       this.featureGroups = await this.client.featureGroups();
+      this.models = await this.client.models();
+      this.deployments = await this.client.deployments();
+      if (this.selectedDeployment !== null) {
+        this.selectedDeployment = await this.client.deployment(this.selectedDeployment.name);
+      }
       this.error = null;
     } catch (reason) {
       this.error = messageOf(reason);
@@ -146,6 +178,83 @@ export class JhopsModel {
     await this._act(async () => {
       this.searchHits = text.trim() ? await this.client.search(text) : null;
     });
+  }
+
+  /** Open a deployment with its monitoring report, or go back to the list (null). */
+  async selectDeployment(name: string | null): Promise<void> {
+    await this._act(async () => {
+      if (name === null) {
+        this.selectedDeployment = null;
+        this.monitoring = null;
+        return;
+      }
+      this.selectedDeployment = await this.client.deployment(name);
+      this.monitoring = await this.client.monitoring(name);
+    });
+  }
+
+  /** Read the selected deployment's monitoring report again (it reads the inference log: not polled). */
+  async refreshMonitoring(): Promise<void> {
+    const name = this.selectedDeployment?.name;
+    if (name !== undefined) {
+      await this._act(async () => {
+        this.monitoring = await this.client.monitoring(name);
+      });
+    }
+  }
+
+  /** Start or stop a deployment; the list shows it pending until the server has answered. */
+  async deploymentAction(name: string, action: 'start' | 'stop'): Promise<void> {
+    this.pending.add(name);
+    this._changed.emit();
+    try {
+      await this._act(async () => {
+        await this.client.deploymentAction(name, action);
+      });
+    } finally {
+      this.pending.delete(name);
+      await this._act(async () => {
+        this.deployments = await this.client.deployments();
+        if (this.selectedDeployment?.name === name) {
+          this.selectedDeployment = await this.client.deployment(name);
+        }
+      });
+    }
+  }
+
+  /**
+   * Send the JSON text of a list of instances to a running deployment. A text that is not a JSON list, or a
+   * request the model refuses, ends in `testRequest.error`; the monitoring report is read again after it.
+   */
+  async sendTestRequest(name: string, text: string): Promise<void> {
+    let instances: unknown;
+    try {
+      instances = JSON.parse(text);
+    } catch (reason) {
+      this.testRequest = { deployment: name, instances: text, predictions: null, error: `Not JSON: ${messageOf(reason)}` };
+      this._changed.emit();
+      return;
+    }
+    if (!Array.isArray(instances) || instances.length === 0) {
+      this.testRequest = {
+        deployment: name,
+        instances: text,
+        predictions: null,
+        error: 'Give a JSON list of instances, for example [[5.1, 3.5, 1.4, 0.2]]'
+      };
+      this._changed.emit();
+      return;
+    }
+    try {
+      const predictions = await this.client.predict(name, instances);
+      this.testRequest = { deployment: name, instances: text, predictions, error: null };
+    } catch (reason) {
+      this.testRequest = { deployment: name, instances: text, predictions: null, error: messageOf(reason) };
+    }
+    this._changed.emit();
+    // The model server writes its inference log about once a second: read the report once the request is in it.
+    await new Promise(resolve => setTimeout(resolve, this.logFlushMs));
+    await this.refreshMonitoring();
   }
 
   dispose(): void {

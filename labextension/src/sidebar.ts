@@ -1,5 +1,5 @@
 /**
- * The jhops sidebar: Compute, Experiments and Feature Store sections over the model.
+ * The jhops sidebar: Compute, Experiments, Feature Store and Models & Serving sections over the model.
  */
 import { SidePanel } from '@jupyterlab/ui-components';
 import { Message } from '@lumino/messaging';
@@ -7,11 +7,13 @@ import { Widget } from '@lumino/widgets';
 
 import {
   computeForm,
+  deploymentDetail,
   el,
   experimentDetail,
   experimentList,
   groupDetail,
-  groupList
+  groupList,
+  servingList
 } from './components';
 import { JhopsModel } from './model';
 
@@ -34,7 +36,7 @@ export class JhopsSidebar extends SidePanel {
     super();
     this.id = 'jhops-sidebar';
     this.addClass('jp-jhops-sidebar');
-    this.title.caption = 'jhops: compute, experiments, feature store';
+    this.title.caption = 'jhops: compute, experiments, feature store, models and serving';
     this._banner = new Widget({ node: el('div', { class: 'jp-jhops-banner' }) });
     this.header.addWidget(this._banner);
     this.addWidget(this._compute);
@@ -48,6 +50,7 @@ export class JhopsSidebar extends SidePanel {
     this._fsBody = el('div', { class: 'jp-jhops-fs-body' });
     this._featureStore.node.replaceChildren(this._search, this._fsBody);
     this.addWidget(this._featureStore);
+    this.addWidget(this._serving);
     model.changed.connect(this._render, this);
   }
 
@@ -111,14 +114,40 @@ export class JhopsSidebar extends SidePanel {
         ? groupDetail(m.selectedGroup, m.statistics, fsCallbacks)
         : groupList(m.featureGroups, m.searchHits, fsCallbacks)
     );
+    const servingCallbacks = {
+      select: (name: string | null) => void m.selectDeployment(name),
+      action: (name: string, action: 'start' | 'stop') => void m.deploymentAction(name, action),
+      send: (name: string, instances: string) => void m.sendTestRequest(name, instances),
+      refresh: () => void m.refreshMonitoring()
+    };
+    const selected = m.selectedDeployment;
+    // The detail holds a text box: rebuilt only when what it shows changes, so a poll never eats typing.
+    const servingKey = JSON.stringify([m.models, m.deployments, selected, m.monitoring, m.testRequest, [...m.pending]]);
+    if (servingKey !== this._servingKey) {
+      this._servingKey = servingKey;
+      const test = selected && m.testRequest?.deployment === selected.name ? m.testRequest : null;
+      const typed = this._serving.node.querySelector<HTMLTextAreaElement>('.jp-jhops-test-input');
+      const typedFor = typed?.closest<HTMLElement>('.jp-jhops-deployment-detail')?.dataset.name;
+      this._serving.setContent(
+        selected
+          ? deploymentDetail(selected, m.pending.has(selected.name), test, m.monitoring, servingCallbacks)
+          : servingList(m.models, m.deployments, m.pending, servingCallbacks)
+      );
+      const box = this._serving.node.querySelector<HTMLTextAreaElement>('.jp-jhops-test-input');
+      if (box && typed && typedFor === selected?.name) {
+        box.value = typed.value; // what the person was typing survives a state change
+      }
+    }
   }
 
   private _banner: Widget;
   private _compute = new Section('jhops-compute', 'Compute');
   private _experiments = new Section('jhops-experiments', 'Experiments');
   private _featureStore = new Section('jhops-featurestore', 'Feature Store');
+  private _serving = new Section('jhops-serving', 'Models & Serving');
   private _search: HTMLInputElement;
   private _fsBody: HTMLElement;
   private _computeKey = '';
+  private _servingKey = '';
   private _saved = false;
 }

@@ -7,7 +7,8 @@ import tornado.httpclient
 
 from jhops.server.routes import ROUTES
 
-#: a concrete URL for each route pattern (the compare below fails when a route is added without one)
+#: a concrete URL for each route pattern, after its verb where that is not GET (the compare below fails when a
+#: route is added without one)
 EXAMPLES = {
     r"status": "status",
     r"compute": "compute",
@@ -19,6 +20,14 @@ EXAMPLES = {
     r"featurestore/groups/([a-z][a-z0-9_]*)/([0-9]+)/statistics": "featurestore/groups/iceberg/1/statistics",
     r"featurestore/groups/([a-z][a-z0-9_]*)/([0-9]+)/preview": "featurestore/groups/iceberg/1/preview",
     r"featurestore/search": "featurestore/search?q=x",
+    r"models": "models",
+    r"models/([^/]+)": "models/iceberg-cnn",
+    r"models/([^/]+)/([0-9]+)": "models/iceberg-cnn/1",
+    r"deployments": "deployments",
+    r"deployments/([^/]+)": "deployments/iceberg",
+    r"deployments/([^/]+)/(start|stop)": "POST deployments/iceberg/start",
+    r"deployments/([^/]+)/predict": "POST deployments/iceberg/predict",
+    r"deployments/([^/]+)/monitoring": "deployments/iceberg/monitoring",
 }
 pytestmark = pytest.mark.usefixtures("project_root")
 
@@ -30,9 +39,11 @@ def test_every_route_has_an_example():
 @pytest.mark.parametrize("path", sorted(EXAMPLES.values()))
 async def test_every_route_refuses_a_missing_token(jp_fetch, jp_http_port, jp_base_url, path):
     assert (await jp_fetch("jhops", "status")).code == 200  # the server answers; the token is what is missing
+    method, _, path = path.rpartition(" ")
     client = tornado.httpclient.AsyncHTTPClient()
     with pytest.raises(tornado.httpclient.HTTPClientError) as refused:
-        await client.fetch(f"http://localhost:{jp_http_port}{jp_base_url}jhops/{path}", follow_redirects=False)
+        await client.fetch(f"http://localhost:{jp_http_port}{jp_base_url}jhops/{path}", follow_redirects=False,
+                           method=method or "GET", body="{}" if method else None)
     assert refused.value.code in (401, 403)
 
 
@@ -41,7 +52,7 @@ class TestUnderABaseUrl:
     def jp_base_url(self):
         return "/prefix/"
 
-    @pytest.mark.parametrize("path", ["compute", "experiments", "featurestore/groups"])
+    @pytest.mark.parametrize("path", ["compute", "experiments", "featurestore/groups", "models", "deployments"])
     async def test_served_under_the_base_url(self, jp_fetch, path):
         response = await jp_fetch("jhops", *path.split("/"))
         assert response.code == 200 and "/prefix/jhops/" in response.effective_url

@@ -105,4 +105,36 @@ describe('JhopsClient', () => {
     expect(hits).toEqual([{ name: 'iceberg' }]);
     expect(called().url).toBe(`${BASE_URL}jhops/featurestore/search?q=a%20b%26c`);
   });
+
+  it('starts a deployment with POST and sends a test request with its instances', async () => {
+    makeRequest.mockResolvedValue(jsonResponse(200, { name: 'ice berg', state: 'RUNNING' }));
+    const status = await client.deploymentAction('ice berg', 'start');
+    expect(status.state).toBe('RUNNING');
+    expect(called().url).toBe(`${BASE_URL}jhops/deployments/ice%20berg/start`);
+    expect(called().init.method).toBe('POST');
+
+    makeRequest.mockResolvedValue(jsonResponse(200, { predictions: [[2, 4]] }));
+    const predictions = await client.predict('iceberg', [[1, 2]]);
+    expect(predictions).toEqual([[2, 4]]);
+    expect(called().url).toBe(`${BASE_URL}jhops/deployments/iceberg/predict`);
+    expect(JSON.parse(called().init.body as string)).toEqual({ instances: [[1, 2]] });
+  });
+
+  it('a refused test request rejects with the model server\'s message', async () => {
+    makeRequest.mockResolvedValue(jsonResponse(400, { message: 'expected shape (None, 3), got (1, 2)' }));
+    const error = await client.predict('iceberg', [[1, 2]]).catch((e: unknown) => e);
+    expect((error as JhopsRequestError).status).toBe(400);
+    expect((error as JhopsRequestError).message).toContain('expected shape');
+  });
+
+  it('unwraps the models and deployments lists and reads a monitoring report', async () => {
+    makeRequest.mockResolvedValue(jsonResponse(200, { models: [{ name: 'iceberg-cnn', versions: [], latest: {} }] }));
+    expect((await client.models()).map(m => m.name)).toEqual(['iceberg-cnn']);
+    expect(called().url).toBe(`${BASE_URL}jhops/models`);
+    makeRequest.mockResolvedValue(jsonResponse(200, { deployments: [{ name: 'iceberg', state: 'STOPPED' }] }));
+    expect((await client.deployments()).map(d => d.state)).toEqual(['STOPPED']);
+    makeRequest.mockResolvedValue(jsonResponse(200, { requests: { count: 3 } }));
+    expect((await client.monitoring('iceberg')).requests.count).toBe(3);
+    expect(called().url).toBe(`${BASE_URL}jhops/deployments/iceberg/monitoring`);
+  });
 });

@@ -26,6 +26,12 @@ function fakeClient(overrides: Partial<Record<keyof IClient, jest.Mock>> = {}): 
     featureGroup: jest.fn().mockResolvedValue({ name: 'iceberg', version: 1, latest_commit: 0 }),
     statistics: jest.fn().mockResolvedValue({ commit: 0, statistics: { rows: 3 } }),
     search: jest.fn().mockResolvedValue([{ name: 'iceberg' }]),
+    models: jest.fn().mockResolvedValue([{ name: 'iceberg-cnn', versions: [], latest: { version: 1 } }]),
+    deployments: jest.fn().mockResolvedValue([{ name: 'iceberg', state: 'STOPPED' }]),
+    deployment: jest.fn().mockResolvedValue({ name: 'iceberg', state: 'STOPPED', signature: {} }),
+    deploymentAction: jest.fn().mockResolvedValue({ name: 'iceberg', state: 'RUNNING' }),
+    predict: jest.fn().mockResolvedValue([0.9]),
+    monitoring: jest.fn().mockResolvedValue({ requests: { count: 0 } }),
     ...overrides
   };
 }
@@ -109,5 +115,67 @@ describe('JhopsModel', () => {
     await new Promise(resolve => setTimeout(resolve, 200));
     expect(client.experiments.mock.calls.length).toBeGreaterThan(hiddenCalls);
     model.dispose();
+  });
+
+  it('refreshes the models and deployments, and a selected deployment with its monitoring', async () => {
+    const client = fakeClient();
+    const model = new JhopsModel(client as unknown as IClient, FRONTEND_VERSION);
+    await model.refresh();
+    expect(model.models.map(m => m.name)).toEqual(['iceberg-cnn']);
+    expect(model.deployments.map(d => d.state)).toEqual(['STOPPED']);
+    await model.selectDeployment('iceberg');
+    expect(model.selectedDeployment?.name).toBe('iceberg');
+    expect(model.monitoring?.requests.count).toBe(0);
+    await model.refresh();
+    expect(client.deployment).toHaveBeenCalledTimes(2); // the open deployment is polled
+    expect(client.monitoring).toHaveBeenCalledTimes(1); // its report reads the log: only on demand
+    await model.selectDeployment(null);
+    expect(model.selectedDeployment).toBeNull();
+    expect(model.monitoring).toBeNull();
+    model.dispose();
+  });
+
+  it('shows a deployment pending while it starts, then its new state', async () => {
+    let finish: (value: unknown) => void = () => undefined;
+    const client = fakeClient({
+      deploymentAction: jest.fn().mockReturnValue(new Promise(resolve => (finish = resolve))),
+      deployments: jest.fn().mockResolvedValue([{ name: 'iceberg', state: 'RUNNING' }])
+    });
+    const model = new JhopsModel(client as unknown as IClient, FRONTEND_VERSION);
+    const action = model.deploymentAction('iceberg', 'start');
+    expect(model.pending.has('iceberg')).toBe(true);
+    finish({ name: 'iceberg', state: 'RUNNING' });
+    await action;
+    expect(model.pending.has('iceberg')).toBe(false);
+    expect(client.deploymentAction).toHaveBeenCalledWith('iceberg', 'start');
+    expect(model.deployments[0].state).toBe('RUNNING');
+    model.dispose();
+  });
+
+  it('sends a test request, and says what is wrong with text that is not a list of instances', async () => {
+    const client = fakeClient();
+    const model = new JhopsModel(client as unknown as IClient, FRONTEND_VERSION);
+    model.logFlushMs = 0;
+    await model.selectDeployment('iceberg');
+    await model.sendTestRequest('iceberg', '[[1, 2, 3]]');
+    expect(client.predict).toHaveBeenCalledWith('iceberg', [[1, 2, 3]]);
+    expect(model.testRequest).toEqual({ deployment: 'iceberg', instances: '[[1, 2, 3]]', predictions: [0.9], error: null });
+    expect(client.monitoring).toHaveBeenCalledTimes(2); // read again after the request
+
+    await model.sendTestRequest('iceberg', '[[1, 2');
+    expect(model.testRequest?.error).toMatch(/^Not JSON/);
+    await model.sendTestRequest('iceberg', '{"a": 1}');
+    expect(model.testRequest?.error).toContain('JSON list of instances');
+    expect(client.predict).toHaveBeenCalledTimes(1);
+
+    const refusing = fakeClient({
+      predict: jest.fn().mockRejectedValue(new JhopsRequestError('expected shape (None, 3)', 400, new Response()))
+    });
+    const other = new JhopsModel(refusing as unknown as IClient, FRONTEND_VERSION);
+    other.logFlushMs = 0;
+    await other.sendTestRequest('iceberg', '[[1]]');
+    expect(other.testRequest?.error).toBe('expected shape (None, 3)');
+    model.dispose();
+    other.dispose();
   });
 });

@@ -1,0 +1,101 @@
+"""``/jhops/deployments``: model deployments, their start and stop, a test request, and their monitoring.
+
+Starting and stopping wait for the model server (seconds), so they run on a thread and the Jupyter server
+keeps answering meanwhile. Test requests go through this server, which holds the project's API key: the page
+never sees it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import numpy as np
+import tornado.web
+
+from jhops.server.base import JhopsHandler
+
+
+def _detail(deployment: Any) -> dict[str, Any]:
+    record = deployment.record
+    data = deployment.status().to_json()
+    data.update({key: record.get(key) for key in ("framework", "runtime", "inference_logging", "batching",
+                                                  "signature", "created", "started", "stopped")})
+    return data
+
+
+def _jsonable(value: Any) -> Any:
+    return value.tolist() if isinstance(value, np.ndarray) else value
+
+
+class DeploymentsHandler(JhopsHandler):
+    @tornado.web.authenticated
+    def get(self) -> None:
+        from jhops import serving
+
+        self.finish({"deployments": [s.to_json() for s in serving.list(project=self.project)]})
+
+
+class DeploymentHandler(JhopsHandler):
+    @tornado.web.authenticated
+    def get(self, name: str) -> None:
+        from jhops import serving
+
+        self.finish(_detail(serving.get_deployment(name, self.project)))
+
+
+class DeploymentActionHandler(JhopsHandler):
+    """``POST deployments/{name}/start`` and ``.../stop``: the deployment's status once the action is done."""
+
+    @tornado.web.authenticated
+    async def post(self, name: str, action: str) -> None:
+        from jhops import serving
+
+        deployment = serving.get_deployment(name, self.project)
+        act = deployment.start if action == "start" else deployment.stop
+        status = await asyncio.get_running_loop().run_in_executor(None, act)
+        self.finish(status.to_json())
+
+
+class PredictHandler(JhopsHandler):
+    """``POST deployments/{name}/predict`` with ``{"instances": [...]}``: the running deployment's answer."""
+
+    @tornado.web.authenticated
+    async def post(self, name: str) -> None:
+        from jhops import serving
+
+        body = self.json_body()
+        if not isinstance(body, dict) or not isinstance(body.get("instances"), list) or not body["instances"]:
+            raise ValueError('A test request needs a non-empty list of instances: '
+                             '{"instances": [[5.1, 3.5, 1.4, 0.2]]}')
+        deployment = serving.get_deployment(name, self.project)
+        loop = asyncio.get_running_loop()
+        predictions = await loop.run_in_executor(None, deployment.predict, body["instances"])
+        self.finish({"predictions": _jsonable(predictions)})
+
+
+class MonitoringHandler(JhopsHandler):
+    """``GET deployments/{name}/monitoring[?since=&until=&bucket_s=]``: request rate, latency, errors, predictions
+    and input drift (with a note instead of drift for a model trained without a training dataset)."""
+
+    @tornado.web.authenticated
+    async def get(self, name: str) -> None:
+        from jhops.serving.monitoring import monitor
+
+        window = {key: self._seconds(key) for key in ("since", "until", "bucket_s")}
+        report = await asyncio.get_running_loop().run_in_executor(
+            None, lambda: monitor(name, project=self.project, drift_errors="note", **window))
+        self.finish(report.to_dict())
+
+    def _seconds(self, name: str) -> float | None:
+        raw = self.get_query_argument(name, None)
+        if raw is None:
+            return None
+        try:
+            value = float(raw)
+        except ValueError:
+            raise ValueError(f"Query argument {name} must be a number of seconds (a Unix time for since and "
+                             f"until), got {raw!r}") from None
+        if not value > 0:
+            raise ValueError(f"Query argument {name} must be positive, got {raw!r}")
+        return value
