@@ -11,8 +11,11 @@ Example::
     serving.start("iris")
     serving.predict("iris", [[5.1, 3.5, 1.4, 0.2]])        # [0]
     serving.read_inference_log("iris")                      # a DataFrame, one row per request
+    serving.monitor("iris").summary()                       # traffic, latency, errors, input drift
     serving.stop("iris")
 """
+
+from typing import Any
 
 from jhops.serving.api_key import api_key
 from jhops.serving.batching import BatchingConfig
@@ -50,6 +53,8 @@ __all__ = [
     "DeploymentStatus",
     "InferenceRequestError",
     "InvalidInputError",
+    "MonitoringError",
+    "MonitoringReport",
     "ServingError",
     "api_key",
     "create_or_update",
@@ -57,9 +62,25 @@ __all__ = [
     "export_kserve",
     "get_deployment",
     "list",
+    "monitor",
+    "monitor_frame",
+    "monitoring",
     "predict",
     "read_inference_log",
     "start",
     "status",
     "stop",
 ]
+
+_MONITORING = ("MonitoringError", "MonitoringReport", "monitor", "monitor_frame")
+
+
+def __getattr__(name: str) -> Any:
+    # Monitoring needs pandas: imported on first use, so model servers and light imports stay fast.
+    if name == "monitoring" or name in _MONITORING:
+        import importlib
+
+        module = importlib.import_module("jhops.serving.monitoring")
+        return module if name == "monitoring" else getattr(module, name)
+    raise AttributeError(f"module 'jhops.serving' has no attribute {name!r}")
+

@@ -450,3 +450,14 @@ def test_end_to_end_a_served_model(root: str) -> None:
         json.dumps(report.to_dict(), allow_nan=False)
     finally:
         deployment.delete()
+
+
+def test_monitoring_is_reachable_from_jhops_serving_without_slowing_its_import():
+    import subprocess
+    import sys
+
+    code = ("import sys, jhops.serving as s; light = 'pandas' not in sys.modules; "
+            "from jhops.serving import monitoring; "
+            "print(light, s.monitor is monitoring.monitor, s.MonitoringReport is monitoring.MonitoringReport)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert out == ["True", "True", "True"]
