@@ -88,11 +88,13 @@ screenshots: install
 
 test: install lint typecheck check-extensions jest pytest galata
 
-# The benchmarks of docs/benchmarks.md (about 30 minutes on 2 cores); they need Optuna as the peer.
+# The benchmarks of docs/benchmarks.md (about 45 minutes on 2 cores); the search one needs Optuna as the peer.
 benchmark: install
 	$(BIN)/pip install -q -e ".[bench]"
 	$(BIN)/python benchmarks/trial_overhead.py
 	$(BIN)/python benchmarks/hpo_async_vs_sync.py
+	$(BIN)/python benchmarks/featurestore.py
+	$(BIN)/python benchmarks/serving.py
 
 clean:
 	rm -rf lib jhops/labextension tsconfig.tsbuildinfo .pytest_cache .mypy_cache .ruff_cache

@@ -5,7 +5,10 @@
    the ``iceberg_td`` training dataset (80/20, seed 42) made from it.
 3. One training run of the 4-block iceberg CNN on the training dataset, on the local executor.
 4. A learning-rate grid of the same CNN on the Spark executor (``local[2]``), two workers.
-5. A results table with the validation accuracies, and where the records are.
+5. A results table with the validation accuracies.
+6. The grid's best model registered (with its training dataset and experiment), deployed on a local model server
+   with dynamic batching, sent every held-out test chip as a request from 8 concurrent clients; the accuracy of
+   the served predictions and the monitoring summary (latency, errors, input drift against the training data).
 
 Example: ``python -m jhops.demo --epochs 3``
 """
@@ -17,11 +20,15 @@ import os
 import sys
 import time
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
 
 from jhops.cli import format_table
 from jhops.datasets import iceberg
 from jhops.experiment import launch
 from jhops.experiments.records import Experiment
+from jhops.featurestore.training_dataset import TrainingDataset
 from jhops.pipelines import iceberg_features
 from jhops.project import Project
 
@@ -58,6 +65,37 @@ def _rows(exp: Experiment) -> list[dict[str, object]]:
     return rows
 
 
+def _serve(project: Project, grid: Experiment, td: TrainingDataset, clients: int = 8) -> float:
+    """Register the grid's best model, serve it, send the test chips one request each; the served accuracy."""
+    from jhops import serving
+    from jhops.serving.monitoring import monitor
+
+    chips, labels = iceberg.to_arrays(td.read("test"))
+    model = grid.register_best_model("iceberg-cnn", project=project, training_dataset=td,
+                                     input_example=chips[:2], description="ship (0) vs iceberg (1), 75x75x3 dB chips")
+    print(f"  registered {model.name} v{model.version} ({model.framework}, accuracy "
+          f"{model.metrics.get('accuracy', float('nan')):.3f}) from experiment {grid.id}")
+    deployment = serving.create_or_update("iceberg", model.name, model.version, batching=True,
+                                          inference_logging="ALL", project=project)
+    status = deployment.start()
+    print(f"  deployment 'iceberg' {status.state} at {status.url}/v2/models/iceberg/infer (V1 and V2, API key)")
+    started = time.perf_counter()
+    with ThreadPoolExecutor(clients) as pool:
+        scores = list(pool.map(lambda chip: float(np.ravel(deployment.predict(chip[np.newaxis]))[0]), chips))
+    elapsed = time.perf_counter() - started
+    accuracy = float(np.mean((np.asarray(scores) > 0.5) == (labels > 0.5)))
+    print(f"  {len(chips)} test chips sent as {len(chips)} requests by {clients} clients in {elapsed:.1f}s "
+          f"({len(chips) / elapsed:.0f} requests/s): served accuracy {accuracy:.3f}")
+    # The server writes its inference log about once a second: wait for the last requests to be in it.
+    deadline = time.monotonic() + 30
+    while len(deployment.read_inference_log()) < len(chips) and time.monotonic() < deadline:
+        time.sleep(0.25)
+    report = monitor("iceberg", project=project)
+    print("  monitoring: " + "\n  ".join(report.summary().splitlines()))
+    print("  the model server keeps running: %hops serve stop iceberg, or jhops.serving.stop('iceberg')")
+    return accuracy
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m jhops.demo", description=__doc__.splitlines()[0])
     parser.add_argument("--epochs", type=int, default=int(os.environ.get("JHOPS_DEMO_EPOCHS", "4")))
@@ -76,7 +114,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"Data: {data_path}\n  {len(frame)} chips, {frame['is_iceberg'].mean():.0%} icebergs, "
           f"{frame['inc_angle'].isna().sum()} without incidence angle\n")
 
-    print("1/3 Feature store: validate and upsert the chips into the 'iceberg' feature group")
+    print("1/4 Feature store: validate and upsert the chips into the 'iceberg' feature group")
     fs = project.get_feature_store()
     fg, commit = iceberg_features.ingest(fs, frame)
     report = commit.report.summary() if commit.report is not None else "not validated"
@@ -86,12 +124,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"  training dataset {spec}: {td.counts} from {td.sources}\n")
     data = {"training_dataset": spec, "project": project.path}
 
-    print(f"2/3 The iceberg CNN, one run of {args.epochs} epochs on the local executor")
+    print(f"2/4 The iceberg CNN, one run of {args.epochs} epochs on the local executor")
     single = launch(train, {"learning_rate": [1e-3], "epochs": args.epochs, **data},
                     name="iceberg-cnn", metric_key="accuracy", executor="local", workers=1, project=project)
 
     rates = [float(r) for r in args.learning_rates.split(",")]
-    print(f"\n3/3 A learning-rate grid {rates} on the Spark executor (local[2]), 2 workers")
+    print(f"\n3/4 A learning-rate grid {rates} on the Spark executor (local[2]), 2 workers")
     from jhops.compute.spark import get_or_create_session
 
     spark = get_or_create_session("local[2]", workers=2)
@@ -106,7 +144,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if best is not None:
         print(f"\nBest learning rate: {best.params['learning_rate']} "
               f"(val_accuracy {best.metrics['accuracy']:.3f}); reference after 50 epochs on the real data: ~0.85")
-    print(f"Records: {project.db_url}\nArtifacts: {project.artifact_path('experiments')}")
+
+    print("\n4/4 Serving: the best model of the grid, registered, deployed and monitored")
+    _serve(project, grid, td)
+    print(f"\nRecords: {project.db_url}\nArtifacts: {project.artifact_path('experiments')}")
     print(f"Features: %hops fs {fg.name} in a notebook; training data: {spec}")
     print(f"Inspect: jhops experiments show {grid.id}   (or %hops experiment {grid.id} in a notebook)")
     print(f"Total time: {time.time() - started:.0f}s")

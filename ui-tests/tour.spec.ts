@@ -66,6 +66,7 @@ test('the demo in the sidebar: the iceberg feature group', async ({ page }) => {
 });
 
 test('the demo in the sidebar: the registered model and its monitored deployment', async ({ page }) => {
+  await page.setViewportSize({ width: 1400, height: 1900 }); // the monitoring charts and the drift table
   const sidebar = await widePanel(page);
   await only(page, 'Models & Serving');
   await expect(sidebar.locator(".jp-jhops-model-item[data-name='iceberg-cnn']")).toBeVisible({ timeout: 30000 });
@@ -74,6 +75,6 @@ test('the demo in the sidebar: the registered model and its monitored deployment
   // the demo sent the held-out test chips: 321 requests of one chip each
   await expect(detail.locator('.jp-jhops-monitoring')).toContainText('321 requests', { timeout: 60000 });
   await expect(detail.locator('.jp-jhops-drift')).toBeVisible();
-  await sidebar.screenshot({ path: `${DOCS}/sidebar_serving.png` });
+  await detail.screenshot({ path: `${DOCS}/sidebar_serving.png` });
 });
 

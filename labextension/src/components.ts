@@ -266,7 +266,7 @@ export function experimentDetail(e: IExperimentDetail, on: IExperimentCallbacks)
     progressBar(e),
     el('div', {}, `${e.progress.done}/${e.progress.total} trials on ${e.workers} ${e.executor} worker(s)`),
     e.best_metric !== null
-      ? el('div', { class: 'jp-jhops-best' }, `best ${key} = ${short(e.best_metric)} with ${short(e.best_params)}`)
+      ? el('div', { class: 'jp-jhops-best' }, `best ${key} = ${short(e.best_metric)} with ${short(own(e.best_params))}`)
       : null,
     e.error ? el('pre', { class: 'jp-jhops-error' }, e.error) : null,
     key
