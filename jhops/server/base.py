@@ -20,8 +20,8 @@ class NotFound(LookupError):
 def status_for(error: BaseException) -> int | None:
     """The HTTP status for a domain error, or ``None`` for an error that is a server bug (500).
 
-    ``ExperimentNotRunning`` is 409, ``LookupError`` (like :class:`NotFound` or ``ExperimentNotFound``) is 404
-    and ``ValueError`` is 400.
+    ``ExperimentNotRunning`` is 409, a model server's own failure (its 5xx) is 502, ``LookupError`` (like
+    :class:`NotFound` or ``ExperimentNotFound``) is 404 and ``ValueError`` is 400.
     A bare ``KeyError`` or ``IndexError`` is a programming error far more often than a missing thing,
     so it stays a 500 with a logged traceback: domain code raises a ``LookupError`` subclass instead.
     """
@@ -31,6 +31,10 @@ def status_for(error: BaseException) -> int | None:
 
     if isinstance(error, ExperimentNotRunning):
         return 409
+    from jhops.serving.errors import InferenceRequestError
+
+    if isinstance(error, InferenceRequestError) and error.status_code >= 500:
+        return 502  # the request reached the model, which failed: not the caller's mistake
     if isinstance(error, LookupError) and type(error) not in (KeyError, IndexError):
         return 404
     if isinstance(error, ValueError):

@@ -24,6 +24,16 @@ def deployment(project_root):
     made.stop(timeout=10)
 
 
+@pytest.fixture
+def fussy(project_root):
+    root = str(project_root)
+    models.export(str(PREDICTORS), "fussy", framework="python", predictor_class="Fussy", project=root)
+    made = serving.create_or_update("fussy-api", "fussy", project=root)
+    made.start(timeout=60)
+    yield made
+    made.stop(timeout=10)
+
+
 async def _call(jp_fetch, *parts, **kwargs):
     return json.loads((await jp_fetch("jhops", "deployments", *parts, **kwargs)).body)
 
@@ -63,6 +73,16 @@ async def test_start_predict_and_stop_through_the_server(jp_fetch, deployment):
 async def test_bad_test_requests_are_400(jp_fetch, deployment, body, message):
     code, text = await _fails(jp_fetch, "doubler-api", "predict", method="POST", body=body)
     assert code == 400 and message in text
+
+
+async def test_a_model_that_raises_is_a_bad_gateway_with_its_message(jp_fetch, fussy):
+    with pytest.raises(tornado.httpclient.HTTPClientError) as error:
+        await jp_fetch("jhops", "deployments", "fussy-api", "predict", method="POST",
+                       body=json.dumps({"instances": [[-1.0, 2.0]]}))
+    assert error.value.code == 502
+    assert "negative values break this model" in json.loads(error.value.response.body)["message"]
+    answer = await _call(jp_fetch, "fussy-api", "predict", method="POST", body=json.dumps({"instances": [[1, 2]]}))
+    assert answer == {"predictions": [3.0]}  # the model server is still up
 
 
 async def test_a_request_to_a_stopped_deployment_says_how_to_start_it(jp_fetch, deployment):

@@ -77,3 +77,8 @@ def test_status_for_maps_domain_errors():
     assert status_for(KeyError("x")) is None
     assert status_for(IndexError("x")) is None
     assert status_for(RuntimeError("x")) is None
+    from jhops.serving.errors import DeploymentNotFoundError, InferenceRequestError
+
+    assert status_for(InferenceRequestError("the model raised", 500)) == 502
+    assert status_for(InferenceRequestError("wrong shape", 400)) == 400
+    assert status_for(DeploymentNotFoundError("x")) == 404
