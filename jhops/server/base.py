@@ -71,15 +71,24 @@ class JhopsHandler(APIHandler):
 
     def int_argument(self, name: str, default: int | None = None, minimum: int = 0) -> int | None:
         """A whole-number query argument; anything else is a 400 that says which argument."""
+        value = self._number_argument(name, int, "a whole number", minimum)
+        return default if value is None else int(value)
+
+    def float_argument(self, name: str, what: str = "a number", minimum: float = 0.0) -> float | None:
+        """A numeric query argument, or None when it is absent; anything else is a 400 that says which argument."""
+        return self._number_argument(name, float, what, minimum)
+
+    def _number_argument(self, name: str, kind: type[int] | type[float], what: str,
+                         minimum: float) -> float | None:
         raw = self.get_query_argument(name, None)
         if raw is None:
-            return default
+            return None
         try:
-            value = int(raw)
+            value = kind(raw)
         except ValueError:
-            raise ValueError(f"Query argument {name} must be a whole number, got {raw!r}") from None
+            raise ValueError(f"Query argument {name} must be {what}, got {raw!r}") from None
         if value < minimum:
-            raise ValueError(f"Query argument {name} must be at least {minimum}, got {value}")
+            raise ValueError(f"Query argument {name} must be at least {minimum:g}, got {value}")
         return value
 
     def log_exception(self, typ: Any, value: Any, tb: Any) -> None:

@@ -82,20 +82,9 @@ class MonitoringHandler(JhopsHandler):
     async def get(self, name: str) -> None:
         from jhops.serving.monitoring import monitor
 
-        window = {key: self._seconds(key) for key in ("since", "until", "bucket_s")}
+        window = {"since": self.float_argument("since", "a Unix time in seconds"),
+                  "until": self.float_argument("until", "a Unix time in seconds"),
+                  "bucket_s": self.float_argument("bucket_s", "a number of seconds", minimum=0.001)}
         report = await asyncio.get_running_loop().run_in_executor(
             None, lambda: monitor(name, project=self.project, drift_errors="note", **window))
         self.finish(report.to_dict())
-
-    def _seconds(self, name: str) -> float | None:
-        raw = self.get_query_argument(name, None)
-        if raw is None:
-            return None
-        try:
-            value = float(raw)
-        except ValueError:
-            raise ValueError(f"Query argument {name} must be a number of seconds (a Unix time for since and "
-                             f"until), got {raw!r}") from None
-        if not value > 0:
-            raise ValueError(f"Query argument {name} must be positive, got {raw!r}")
-        return value

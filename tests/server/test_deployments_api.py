@@ -63,6 +63,12 @@ async def test_start_predict_and_stop_through_the_server(jp_fetch, deployment):
     assert stopped["state"] == "STOPPED" and stopped["url"] is None
     # the test requests went through the deployment's API key and into its inference log
     assert len(deployment.read_inference_log()) == 2
+    report = await _call(jp_fetch, "doubler-api", "monitoring", params={"bucket_s": "1"})
+    assert report["requests"]["count"] == 2 and report["requests"]["errors"] == 1
+    assert report["window"]["bucket_s"] == 1
+    assert "training dataset" in report["drift"]["note"]  # this model has none: traffic only, and why
+    code, message = await _fails(jp_fetch, "doubler-api", "monitoring", params={"bucket_s": "soon"})
+    assert code == 400 and "bucket_s must be a number of seconds" in message
 
 
 @pytest.mark.parametrize("body, message", [
