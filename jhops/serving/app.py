@@ -51,6 +51,15 @@ _PLATFORMS = {"keras": "tensorflow_keras", "tensorflow": "tensorflow_savedmodel"
               "torch": "pytorch_torchscript", "onnx": "onnx", "python": "python"}
 
 
+@dataclass
+class _Exchange:
+    """One request as it is served: its id, and the batch and result once there are any (for the log)."""
+
+    request_id: str
+    batch: Any = None
+    result: Any = None
+
+
 @dataclass(frozen=True)
 class ModelInfo:
     """What the server serves: the deployment, its model version and signature."""
@@ -250,58 +259,56 @@ class ModelServer:
             return 400, str(exc)
         return 500, f"the predictor raised {type(exc).__name__}: {exc}"
 
-    async def v1_predict(self, request: Request) -> Response:
+    async def _answer(self, request: Request, protocol: str,
+                      run: Callable[[Request, _Exchange], Awaitable[Response]]) -> Response:
+        """Check the model name, run the protocol's ``run``, and log the exchange whatever its outcome: an error
+        becomes ``{"error": ...}`` with its status (400, 413 or 500) and the server goes on."""
         started, arrival = time.perf_counter(), time.time()
         missing = self._check_model(request)
         if missing is not None:
             return missing
-        request_id = request.headers.get("x-request-id") or uuid.uuid4().hex
-        batch = result = None
+        exchange = _Exchange(request.headers.get("x-request-id") or uuid.uuid4().hex)
         try:
-            payload = _loads(await self._body(request), "request body")
-            if not isinstance(payload, dict) or "instances" not in payload:
-                raise InvalidInputError('a V1 predict request is a JSON object {"instances": [...]} with one '
-                                        "entry per instance")
-            batch = self._conform(v1_batch(payload["instances"]))
-            result = await self.runner.predict(batch)
-            response = json_response({"predictions": _v1_predictions(result)})
+            response = await run(request, exchange)
         except Exception as exc:
             status, message = self._error(exc)
-            self._log("v1", request_id, arrival, started, status, message, batch, None)
+            self._log(protocol, exchange.request_id, arrival, started, status, message, exchange.batch, None)
             return json_response({"error": message}, status)
-        self._log("v1", request_id, arrival, started, 200, None, batch, result)
+        self._log(protocol, exchange.request_id, arrival, started, 200, None, exchange.batch, exchange.result)
         return response
 
+    async def v1_predict(self, request: Request) -> Response:
+        return await self._answer(request, "v1", self._v1_predict)
+
+    async def _v1_predict(self, request: Request, exchange: _Exchange) -> Response:
+        payload = _loads(await self._body(request), "request body")
+        if not isinstance(payload, dict) or "instances" not in payload:
+            raise InvalidInputError('a V1 predict request is a JSON object {"instances": [...]} with one '
+                                    "entry per instance")
+        exchange.batch = self._conform(v1_batch(payload["instances"]))
+        exchange.result = await self.runner.predict(exchange.batch)
+        return json_response({"predictions": _v1_predictions(exchange.result)})
+
     async def v2_infer(self, request: Request) -> Response:
-        started, arrival = time.perf_counter(), time.time()
-        missing = self._check_model(request)
-        if missing is not None:
-            return missing
-        request_id = request.headers.get("x-request-id") or uuid.uuid4().hex
-        batch = result = None
-        try:
-            body = await self._body(request)
-            header_length = request.headers.get(HEADER_LENGTH)
-            if header_length is not None:
-                if not header_length.isdigit() or int(header_length) > len(body):
-                    raise InvalidInputError(f"the {HEADER_LENGTH} header ({header_length!r}) must be the length "
-                                            f"of the JSON header in bytes, at most the body's {len(body)}")
-                split = int(header_length)
-                header, binary = _loads(body[:split], "JSON header"), memoryview(body)[split:]
-            else:
-                header, binary = _loads(body, "request body"), memoryview(b"")
-            tensors = decode_v2_inputs(header, binary)
-            if isinstance(header.get("id"), str) and header["id"]:
-                request_id = header["id"]
-            batch = self._conform(tensors[0].array if len(tensors) == 1 else {t.name: t.array for t in tensors})
-            result = await self.runner.predict(batch)
-            response = self._v2_response(header, request_id, result)
-        except Exception as exc:
-            status, message = self._error(exc)
-            self._log("v2", request_id, arrival, started, status, message, batch, None)
-            return json_response({"error": message}, status)
-        self._log("v2", request_id, arrival, started, 200, None, batch, result)
-        return response
+        return await self._answer(request, "v2", self._v2_infer)
+
+    async def _v2_infer(self, request: Request, exchange: _Exchange) -> Response:
+        body = await self._body(request)
+        header_length = request.headers.get(HEADER_LENGTH)
+        if header_length is not None:
+            if not header_length.isdigit() or int(header_length) > len(body):
+                raise InvalidInputError(f"the {HEADER_LENGTH} header ({header_length!r}) must be the length "
+                                        f"of the JSON header in bytes, at most the body's {len(body)}")
+            split = int(header_length)
+            header, binary = _loads(body[:split], "JSON header"), memoryview(body)[split:]
+        else:
+            header, binary = _loads(body, "request body"), memoryview(b"")
+        tensors = decode_v2_inputs(header, binary)
+        if isinstance(header.get("id"), str) and header["id"]:
+            exchange.request_id = header["id"]
+        exchange.batch = self._conform(tensors[0].array if len(tensors) == 1 else {t.name: t.array for t in tensors})
+        exchange.result = await self.runner.predict(exchange.batch)
+        return self._v2_response(header, exchange.request_id, exchange.result)
 
     def _v2_response(self, header: Mapping[str, Any], request_id: str, result: Any) -> Response:
         params = header.get("parameters") or {}
