@@ -1,6 +1,6 @@
 """The inference log: every request and response of a deployment, kept durably in the project as Parquet.
 
-A writer thread takes records from the request handlers (a queue put, no encoding on the event loop) and
+A writer thread takes records from the request handlers (a list append, no encoding on the event loop) and
 writes them to the sinks: always the Parquet files under ``<project>/serving/<name>/inference_log/``, and Kafka
 when ``$JHOPS_KAFKA_BOOTSTRAP`` is set. It flushes a part file every ``flush_interval_s`` (1 s) or every
 ``flush_records`` (1000) records, whichever comes first; a graceful stop flushes the rest and merges the run's
@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import queue
 import re
 import sys
 import threading
@@ -121,7 +120,8 @@ def to_json(value: Any) -> bytes:
     return orjson.dumps(value, option=orjson.OPT_SERIALIZE_NUMPY, default=_json_default)
 
 
-def _encode_payload(value: Any) -> tuple[bytes | None, str | None, list[int] | None, str | None]:
+def _encode_payload(value: Any) -> tuple[Any, str | None, list[int] | None, str | None]:
+    """(raw bytes or a buffer over them, dtype, shape, JSON text) of one payload; a buffer saves a copy."""
     if value is None:
         return None, None, None, None
     if isinstance(value, list):
@@ -130,9 +130,31 @@ def _encode_payload(value: Any) -> tuple[bytes | None, str | None, list[int] | N
             if array.dtype.kind in "biuf":
                 value = array
     if isinstance(value, np.ndarray) and value.dtype.kind in "biuf":
-        little = value.astype(value.dtype.newbyteorder("<"), copy=False)
-        return np.ascontiguousarray(little).tobytes(), little.dtype.str, list(value.shape), None
+        little = np.ascontiguousarray(value.astype(value.dtype.newbyteorder("<"), copy=False))
+        return little.data.cast("B"), little.dtype.str, list(value.shape), None
     return None, None, None, to_json(value).decode()
+
+
+def _binary_array(blobs: Sequence[Any]) -> pa.Array | pa.ChunkedArray:
+    """A binary Arrow array from bytes-like values (or None), copied once into a buffer of Arrow's pool.
+
+    ``pa.array`` appends value by value into a growing buffer, and ``b"".join`` maps fresh pages for every
+    flush of tens of megabytes; Arrow's pool keeps its memory between flushes: 3 ms for 600 chips, not 17.
+    """
+    lengths = np.fromiter((0 if b is None else len(b) for b in blobs), np.int64, len(blobs))
+    offsets = np.zeros(len(blobs) + 1, np.int64)
+    np.cumsum(lengths, out=offsets[1:])
+    total = int(offsets[-1])
+    if total >= 2**31:  # past binary's 32-bit offsets: pyarrow splits it into chunks
+        return pa.array([None if b is None else bytes(b) for b in blobs], pa.binary())
+    data = pa.allocate_buffer(total)
+    target = np.frombuffer(data, np.uint8)
+    for blob, start, length in zip(blobs, offsets[:-1].tolist(), lengths.tolist(), strict=True):
+        if length:
+            target[start:start + length] = np.frombuffer(blob, np.uint8)
+    valid = np.fromiter((b is not None for b in blobs), np.bool_, len(blobs))
+    bitmap = None if valid.all() else pa.py_buffer(np.packbits(valid, bitorder="little"))
+    return pa.Array.from_buffers(pa.binary(), len(blobs), [bitmap, pa.py_buffer(offsets.astype(np.int32)), data])
 
 
 def records_table(records: Sequence[InferenceRecord]) -> pa.Table:
@@ -157,15 +179,34 @@ def records_table(records: Sequence[InferenceRecord]) -> pa.Table:
                 columns[prefix + suffix].append(part)
     # Microsecond integers straight into the timestamp type: a cast would load pyarrow's compute kernels
     # (half a second on the first flush).
-    return pa.Table.from_arrays([pa.array(columns[f.name], type=f.type) for f in SCHEMA], schema=SCHEMA)
+    return pa.Table.from_arrays([_binary_array(columns[f.name]) if f.type == pa.binary()
+                                 else pa.array(columns[f.name], type=f.type) for f in SCHEMA], schema=SCHEMA)
+
+
+_LEAVES = [f"{f.name}.list.element" if pa.types.is_list(f.type) else f.name for f in SCHEMA]
+_WRITE_OPTIONS: dict[str, Any] = {
+    # zstd level 1 packs float32 chips as small as the default level (15% under raw) for less CPU; a dictionary
+    # over 67 KB payloads is hashing for nothing, so only the repetitive metadata columns get one.
+    "compression": "zstd", "compression_level": 1,
+    "use_dictionary": [leaf for leaf in _LEAVES if leaf not in {"inputs", "predictions", "inputs_json",
+                                                                "predictions_json"}],
+}
+
+
+def _fsync(path: str) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def _fsync_write(table: pa.Table, path: str) -> None:
+    # Arrow writes a path with its own file I/O; through a Python file object every chunk took the GIL and
+    # cost three to ten times the system time.
     tmp = os.path.join(os.path.dirname(path), f".tmp-{os.path.basename(path)}")
-    with open(tmp, "wb") as f:
-        pq.write_table(table, f, compression="zstd")
-        f.flush()
-        os.fsync(f.fileno())
+    pq.write_table(table, tmp, **_WRITE_OPTIONS)
+    _fsync(tmp)
     os.replace(tmp, path)
 
 
@@ -188,12 +229,10 @@ class ParquetSink:
             return
         merged = os.path.join(self.directory, f"{self.run_id}.parquet")
         tmp = os.path.join(self.directory, f".tmp-{self.run_id}.parquet")
-        with open(tmp, "wb") as f:
-            with pq.ParquetWriter(f, SCHEMA, compression="zstd") as writer:
-                for part in self._parts:
-                    writer.write_table(pq.read_table(part, schema=SCHEMA))
-            f.flush()
-            os.fsync(f.fileno())
+        with pq.ParquetWriter(tmp, SCHEMA, **_WRITE_OPTIONS) as writer:
+            for part in self._parts:
+                writer.write_table(pq.read_table(part, schema=SCHEMA))
+        _fsync(tmp)
         os.replace(tmp, merged)
         for part in self._parts:
             with contextlib.suppress(FileNotFoundError):
@@ -206,6 +245,10 @@ class InferenceLogger:
 
     Records are kept per ``mode``: ``ALL`` (inputs and predictions), ``MODEL_INPUTS``, ``PREDICTIONS`` (the
     metadata always), ``NONE`` (nothing).
+
+    ``log`` only appends to a list under a lock: the writer wakes on its own every ``flush_interval_s`` and is
+    woken early only when ``flush_records`` or ``flush_bytes`` is reached. Waking it on every record (a queue)
+    cost each request a thread switch on the server's two cores, about 0.3 ms of its latency.
     """
 
     def __init__(self, sinks: Iterable[InferenceLogSink], mode: str = "ALL", flush_interval_s: float = 1.0,
@@ -215,12 +258,16 @@ class InferenceLogger:
         self.flush_interval_s = flush_interval_s
         self.flush_records = flush_records
         self.flush_bytes = flush_bytes
-        self._queue: queue.Queue[InferenceRecord | None] = queue.Queue()
+        self._lock = threading.Lock()
+        self._pending: list[InferenceRecord] = []
+        self._pending_bytes = 0
+        self._wake = threading.Event()
+        self._closing = False
         self._thread = threading.Thread(target=self._loop, name="jhops-inference-log", daemon=True)
         if self.mode != "NONE":
             # Build one table now: pyarrow's first timestamp-with-timezone array loads the time zone database
             # (about half a second), which would otherwise delay the first flush.
-            records_table([_TICK])
+            records_table([_WARM_UP])
             self._thread.start()
 
     def log(self, record: InferenceRecord) -> None:
@@ -231,12 +278,19 @@ class InferenceLogger:
             record.predictions = None
         elif self.mode == "PREDICTIONS":
             record.inputs = None
-        self._queue.put(record)
+        size = sum(getattr(p, "nbytes", 0) for p in (record.inputs, record.predictions))
+        with self._lock:
+            self._pending.append(record)
+            self._pending_bytes += size
+            full = len(self._pending) >= self.flush_records or self._pending_bytes >= self.flush_bytes
+        if full:
+            self._wake.set()
 
     def close(self) -> None:
         """Write every queued record, then close the sinks (the Parquet sink merges its parts)."""
         if self._thread.is_alive():
-            self._queue.put(None)
+            self._closing = True
+            self._wake.set()
             self._thread.join()
         for sink in self.sinks:
             self._guarded(sink.close)
@@ -250,36 +304,25 @@ class InferenceLogger:
             print(f"jhops inference log: {action!r} failed: {type(exc).__name__}: {exc}", file=sys.stderr,
                   flush=True)
 
-    def _flush(self, pending: list[InferenceRecord]) -> None:
-        for sink in self.sinks:
-            self._guarded(sink.write, pending)
+    def _take(self) -> list[InferenceRecord]:
+        with self._lock:
+            pending, self._pending, self._pending_bytes = self._pending, [], 0
+            self._wake.clear()
+        return pending
 
     def _loop(self) -> None:
-        pending: list[InferenceRecord] = []
-        size = 0
-        first_at = 0.0
         while True:
-            timeout = None if not pending else max(0.0, first_at + self.flush_interval_s - time.monotonic())
-            try:
-                record = self._queue.get(timeout=timeout)
-            except queue.Empty:
-                record = _TICK
-            if record is None:
-                if pending:
-                    self._flush(pending)
+            self._wake.wait(self.flush_interval_s)
+            closing = self._closing  # read before the take: a record logged before close() is in this batch
+            pending = self._take()
+            if pending:
+                for sink in self.sinks:
+                    self._guarded(sink.write, pending)
+            if closing:
                 return
-            if record is not _TICK:
-                if not pending:
-                    first_at = time.monotonic()
-                pending.append(record)
-                size += sum(getattr(p, "nbytes", 0) for p in (record.inputs, record.predictions))
-            if pending and (record is _TICK or len(pending) >= self.flush_records or size >= self.flush_bytes
-                            or time.monotonic() - first_at >= self.flush_interval_s):
-                self._flush(pending)
-                pending, size = [], 0
 
 
-_TICK = InferenceRecord("", 0.0, 0.0, "", "", None, "", 0, None, None)
+_WARM_UP = InferenceRecord("", 0.0, 0.0, "", "", None, "", 0, None, None)
 
 
 def log_files(directory: str) -> list[str]:

@@ -190,3 +190,16 @@ def test_reading_while_a_stop_merges_the_parts(deploy: Callable[..., serving.Dep
     d.stop()
     reader.join()
     assert set(counts) <= {30} and len(log_files(d.inference_log_path)) == 1
+
+
+def test_payloads_of_every_numeric_kind_round_trip_and_missing_ones_stay_missing(tmp_path: object) -> None:
+    payloads = [np.array([[True, False]]), np.arange(6, dtype=">i8").reshape(2, 3), np.ones((1, 2), "float16")]
+    logger = InferenceLogger([ParquetSink(str(tmp_path))], "ALL")
+    for i, payload in enumerate(payloads):
+        logger.log(_record(i, payload, None if i == 1 else np.array([[i]])))
+    logger.close()
+    df = read_log(str(tmp_path))
+    for i, payload in enumerate(payloads):
+        assert df.loc[i, "inputs"].dtype == payload.dtype.newbyteorder("<")
+        np.testing.assert_array_equal(df.loc[i, "inputs"], payload)
+    assert df.loc[1, "predictions"] is None and df.loc[2, "predictions"].tolist() == [[2]]
