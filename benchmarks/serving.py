@@ -58,11 +58,12 @@ def _p50_ms(samples: list[float]) -> float:
     return statistics.median(samples) * 1000.0
 
 
-def latency_round(predictor: Any, client: Any, chip: np.ndarray, n: int) -> dict[str, list[float]]:
+def latency_round(predictor: Any, client: Any, chips: np.ndarray, n: int) -> dict[str, list[float]]:
     """``n`` samples of each arm, interleaved (in-process, V2 binary, V1 JSON), so load on the machine falls on
-    all three alike."""
+    all three alike; all three get the same chip each time."""
     times: dict[str, list[float]] = {"in_process": [], "v2_binary": [], "v1_json": []}
-    for _ in range(n):
+    for i in range(n):
+        chip = chips[i % len(chips)]
         start = time.perf_counter()
         predictor.predict(chip)
         times["in_process"].append(time.perf_counter() - start)
@@ -75,19 +76,22 @@ def latency_round(predictor: Any, client: Any, chip: np.ndarray, n: int) -> dict
     return times
 
 
-def load_run(client: Any, chip: np.ndarray, clients: int, seconds: float) -> tuple[int, int, float]:
-    """``clients`` threads sending one chip per request for ``seconds``: (successes, failures, wall seconds)."""
+def load_run(client: Any, chips: np.ndarray, clients: int, seconds: float) -> tuple[int, int, float]:
+    """``clients`` threads sending one chip per request for ``seconds``: (successes, failures, wall seconds).
+
+    Each thread walks the chips from its own offset, so the log's Parquet files hold distinct payloads, as they
+    would in use (the same chip over and over would let Parquet's dictionary encoding store it once)."""
     counts = {"ok": 0, "failed": 0}
     lock = threading.Lock()
     barrier = threading.Barrier(clients + 1)
     stop_at = [0.0]
 
-    def worker() -> None:
+    def worker(offset: int) -> None:
         ok = failed = 0
         barrier.wait()
         while time.perf_counter() < stop_at[0]:
             try:
-                client.infer(chip)
+                client.infer(chips[(offset + ok + failed) % len(chips)])
                 ok += 1
             except Exception:
                 failed += 1
@@ -95,7 +99,7 @@ def load_run(client: Any, chip: np.ndarray, clients: int, seconds: float) -> tup
             counts["ok"] += ok
             counts["failed"] += failed
 
-    threads = [threading.Thread(target=worker) for _ in range(clients)]
+    threads = [threading.Thread(target=worker, args=(i * 7,)) for i in range(clients)]
     for thread in threads:
         thread.start()
     stop_at[0] = time.perf_counter() + seconds
@@ -123,9 +127,10 @@ def main() -> None:
 
     root = tempfile.mkdtemp(prefix="jhops-bench-serving-")
     version = register_model(root)
-    chip = np.random.default_rng(42).normal(size=(1, 75, 75, 3)).astype("float32")
+    # 256 distinct chips, each a batch of one, in the SAR bands' dB range
+    chips = np.random.default_rng(42).normal(-20.0, 5.0, size=(256, 1, 75, 75, 3)).astype("float32")
     predictor = models.load_predictor(version.path)
-    for _ in range(20):  # warm-up: the tf.function traces on its first call
+    for chip in chips[:20]:  # warm-up: the tf.function traces on its first call
         predictor.predict(chip)
 
     from jhops.serving.client import ModelClient
@@ -150,7 +155,7 @@ def main() -> None:
         for d in (latency, *arms.values()):
             d.start(timeout=300)
             # Warm-up: the server's tf.function and connections, outside the timings.
-            ok = load_run(client_of(d), chip, 4, 2.0)[0]
+            ok = load_run(client_of(d), chips, 4, 2.0)[0]
             if d is not latency:
                 successes[d.name] += ok
             d.stop()
@@ -158,13 +163,13 @@ def main() -> None:
             figures: dict[str, float] = {}
             latency.start(timeout=300)
             client = client_of(latency)
-            latency_round(predictor, client, chip, 10)
-            for arm, samples in latency_round(predictor, client, chip, args.requests).items():
+            latency_round(predictor, client, chips, 10)
+            for arm, samples in latency_round(predictor, client, chips, args.requests).items():
                 figures[f"{arm}_p50_ms"] = _p50_ms(samples)
             latency.stop()
             for arm, d in arms.items():
                 d.start(timeout=300)
-                ok, failed, wall = load_run(client_of(d), chip, args.clients, args.seconds)
+                ok, failed, wall = load_run(client_of(d), chips, args.clients, args.seconds)
                 d.stop()
                 successes[d.name] += ok
                 figures[f"{arm}_req_per_s"] = ok / wall
