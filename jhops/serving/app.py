@@ -22,8 +22,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hmac
+import itertools
+import os
 import time
-import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -134,12 +135,17 @@ class ModelServer:
         self.ready = False
         self._on_ready = on_ready
         self._on_stopped = on_stopped
+        # Request ids: a random prefix per server run and a counter, unique like uuid4 hex without its
+        # urandom call per request (about 12 us on these VMs).
+        self._id_prefix = os.urandom(8).hex()
+        self._ids = itertools.count()
 
     def app(self) -> ASGIApp:
         """The ASGI app, authenticated."""
-        routes = [
-            Route("/v1/models/{name}", self.v1_ready, methods=["GET"]),
+        routes = [  # the inference routes first: Starlette tries them in order on every request
+            Route("/v2/models/{name}/infer", self.v2_infer, methods=["POST"]),
             Route("/v1/models/{name}:predict", self.v1_predict, methods=["POST"]),
+            Route("/v1/models/{name}", self.v1_ready, methods=["GET"]),
             Route("/v2", self.server_metadata, methods=["GET"]),
             Route("/v2/health/live", self.live, methods=["GET"]),
             Route("/v2/health/ready", self.server_ready, methods=["GET"]),
@@ -147,7 +153,6 @@ class ModelServer:
             Route("/v2/models/{name}/versions/{version}", self.model_metadata, methods=["GET"]),
             Route("/v2/models/{name}/ready", self.model_ready, methods=["GET"]),
             Route("/v2/models/{name}/versions/{version}/ready", self.model_ready, methods=["GET"]),
-            Route("/v2/models/{name}/infer", self.v2_infer, methods=["POST"]),
             Route("/v2/models/{name}/versions/{version}/infer", self.v2_infer, methods=["POST"]),
         ]
         app = Starlette(routes=routes, lifespan=self._lifespan,
@@ -267,7 +272,7 @@ class ModelServer:
         missing = self._check_model(request)
         if missing is not None:
             return missing
-        exchange = _Exchange(request.headers.get("x-request-id") or uuid.uuid4().hex)
+        exchange = _Exchange(request.headers.get("x-request-id") or f"{self._id_prefix}{next(self._ids):016x}")
         try:
             response = await run(request, exchange)
         except Exception as exc:

@@ -104,7 +104,8 @@ def serve(folder: str) -> int:
 
     server = ModelServer(info, predictor.predict, BatchingConfig(**record.get("batching", {})), logger,
                          api_key(record["project"]), on_ready=on_ready, on_stopped=on_stopped)
-    config = uvicorn.Config(server.app(), lifespan="on", access_log=False, log_level="warning",
+    # No proxy sits in front of a loopback model server: uvicorn's X-Forwarded-* middleware would only cost time.
+    config = uvicorn.Config(server.app(), lifespan="on", access_log=False, log_level="warning", proxy_headers=False,
                             timeout_graceful_shutdown=GRACEFUL_TIMEOUT_S, timeout_keep_alive=60)
     print(f"jhops serving {name!r}: model {info.model_name!r} version {info.model_version} "
           f"({info.framework}) on http://127.0.0.1:{port}, pid {os.getpid()}", flush=True)
