@@ -6,6 +6,8 @@
    batching (a batcher would wait up to its max_latency_ms for company on every lone request).
 2. Throughput: 32 client threads sending single chips over V2 binary for ``--seconds`` each run, to a
    deployment with dynamic batching (32 instances, 5 ms) and to one without (target: >= 2x).
+   Each arm also reports where the two cores went: the server process's CPU and the clients' (this
+   process), in cores.
 3. Completeness: after the load, each deployment is stopped and its inference log read back; its record count
    must equal the number of successful requests it answered.
 
@@ -110,6 +112,16 @@ def load_run(client: Any, chips: np.ndarray, clients: int, seconds: float) -> tu
     return counts["ok"], counts["failed"], time.perf_counter() - start
 
 
+def cpu_seconds(pid: int) -> float:
+    """CPU seconds (user + system) of process ``pid`` so far, all its threads.
+
+    Example: ``cpu_seconds(os.getpid())``
+    """
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=3)
@@ -169,8 +181,14 @@ def main() -> None:
             latency.stop()
             for arm, d in arms.items():
                 d.start(timeout=300)
+                pid = d.status().pid
+                before, own_before = cpu_seconds(pid), time.process_time()
                 ok, failed, wall = load_run(client_of(d), chips, args.clients, args.seconds)
+                after, own_after = cpu_seconds(pid), time.process_time()
                 d.stop()
+                # Where the two cores went: the server process and the clients (this process).
+                figures[f"{arm}_server_cores"] = (after - before) / wall
+                figures[f"{arm}_client_cores"] = (own_after - own_before) / wall
                 successes[d.name] += ok
                 figures[f"{arm}_req_per_s"] = ok / wall
                 figures[f"{arm}_failed"] = failed
@@ -202,6 +220,9 @@ def main() -> None:
         "batched8_req_per_s": med("batched8_req_per_s"),
         "unbatched_req_per_s": med("unbatched_req_per_s"),
     }
+    for arm in arms:
+        for part in ("server", "client"):
+            summary[f"{arm}_{part}_cores"] = med(f"{arm}_{part}_cores")
     summary["batching_speedup"] = summary["batched_req_per_s"] / summary["unbatched_req_per_s"]
     summary["batching8_speedup"] = summary["batched8_req_per_s"] / summary["unbatched_req_per_s"]
     results["summary"] = summary
@@ -222,13 +243,15 @@ def main() -> None:
           f"{summary['v2_binary_overhead_ms']:.2f} |")
     print(f"| V1 JSON over HTTP | {summary['v1_json_p50_ms']:.2f} | {summary['v1_json_overhead_ms']:.2f} |")
     print()
-    print(f"| throughput, {args.clients} clients, single chips | requests/s |")
-    print("|---|---|")
-    print(f"| without batching (baseline) | {summary['unbatched_req_per_s']:.1f} |")
-    print(f"| dynamic batching (32, 5 ms) | {summary['batched_req_per_s']:.1f} "
-          f"({summary['batching_speedup']:.2f}x) |")
-    print(f"| dynamic batching (8, 5 ms) | {summary['batched8_req_per_s']:.1f} "
-          f"({summary['batching8_speedup']:.2f}x) |")
+    print(f"| throughput, {args.clients} clients, single chips | requests/s | vs no batching | cores: server "
+          "+ clients |")
+    print("|---|---|---|---|")
+    labels = {"unbatched": "without batching (baseline)", "batched": "dynamic batching (32, 5 ms)",
+              "batched8": "dynamic batching (8, 5 ms)"}
+    for arm, label in labels.items():
+        print(f"| {label} | {summary[f'{arm}_req_per_s']:.1f} | "
+              f"{summary[f'{arm}_req_per_s'] / summary['unbatched_req_per_s']:.2f}x | "
+              f"{summary[f'{arm}_server_cores']:.2f} + {summary[f'{arm}_client_cores']:.2f} |")
     print()
     print("| inference log (after the load) | records | successful requests | equal |")
     print("|---|---|---|---|")
