@@ -2,7 +2,7 @@
 
 Numeric arrays go as V2 binary tensors (no JSON for the data), anything else as a V1 ``instances`` list.
 It keeps a pool of keep-alive ``http.client`` connections, one per concurrent caller: ``requests`` cost about
-4 ms more per call on a 2-core machine and urllib3 0.2 ms more, which on a small model is most of what the
+4 ms more per call on a 2-core machine and urllib3 0.15 ms more, which on a small model is much of what the
 server adds. A pooled connection the server has closed meanwhile is replaced and the request sent again once.
 
 Example::
