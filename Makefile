@@ -63,13 +63,14 @@ lint: install
 typecheck: install
 	$(BIN)/mypy
 
+# The listings are printed through a variable: `tee /dev/stderr` reopened a redirected log and truncated it.
 check-extensions: install
-	@$(BIN)/jupyter server extension list 2>&1 | tee /dev/stderr | grep -qE "jhops .*enabled" \
-	  || { echo "the jhops server extension is not enabled"; exit 1; }
-	@$(BIN)/jupyter server extension list 2>&1 | grep -A2 -E "jhops .*enabled" | grep -q "OK" \
+	@out=$$($(BIN)/jupyter server extension list 2>&1); echo "$$out"; \
+	echo "$$out" | grep -qE "jhops .*enabled" || { echo "the jhops server extension is not enabled"; exit 1; }; \
+	echo "$$out" | grep -A2 -E "jhops .*enabled" | grep -q "OK" \
 	  || { echo "the jhops server extension does not load"; exit 1; }
-	@$(BIN)/jupyter labextension list 2>&1 | tee /dev/stderr | grep -qE "jhops .*enabled.*OK" \
-	  || { echo "the jhops labextension is not enabled OK"; exit 1; }
+	@out=$$($(BIN)/jupyter labextension list 2>&1); echo "$$out"; \
+	echo "$$out" | grep -qE "jhops .*enabled.*OK" || { echo "the jhops labextension is not enabled OK"; exit 1; }
 
 jest: install
 	$(BIN)/jlpm test
