@@ -1,7 +1,7 @@
 """Serving: the iceberg CNN behind a jhops model server, against calling the same predictor in-process.
 
 1. Latency, one chip (1x75x75x3 float32) per request, one client, keep-alive: p50 over V2 with binary tensor
-   data and over V1 JSON (350 KB), against the baseline ``load_predictor(path).predict(chip)`` in this process.
+   data and over V1 JSON (190 KB), against the baseline ``load_predictor(path).predict(chip)`` in this process.
    The overhead is served p50 minus in-process p50 (target: <= 3 ms). The latency deployment runs without
    batching (a batcher would wait up to its max_latency_ms for company on every lone request).
 2. Throughput: 32 client threads sending single chips over V2 binary for ``--seconds`` each run, to a
