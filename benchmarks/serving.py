@@ -4,15 +4,18 @@
    data and over V1 JSON (190 KB), against the baseline ``load_predictor(path).predict(chip)`` in this process.
    The overhead is served p50 minus in-process p50 (target: <= 3 ms). The latency deployment runs without
    batching (a batcher would wait up to its max_latency_ms for company on every lone request).
-2. Throughput: 32 client threads sending single chips over V2 binary for ``--seconds`` each run, to a
-   deployment with dynamic batching (32 instances, 5 ms) and to one without (target: >= 2x).
-   Each arm also reports where the two cores went: the server process's CPU and the clients' (this
-   process), in cores.
-3. Completeness: after the load, each deployment is stopped and its inference log read back; its record count
+2. Throughput: 32 client threads sending single chips over V2 binary, to a deployment with dynamic batching
+   (32 instances, 5 ms) and to one without (target: >= 2x). The deployments are all up at once and take the
+   load in turns, ``--seconds`` each, for ``--rounds`` rounds, so the VM's drift from minute to minute falls
+   on all arms alike; the speedup is the median of the rounds' ratios. Each arm also reports where the two
+   cores went: the server process's CPU and the clients' (this process), in cores.
+3. The model's own gain from batching, with no server: ``predictor.predict`` in this process on batches of 1
+   and of 16 chips, chips per second, in turns. It shows how much work batching can save on this CPU at all.
+4. Completeness: after the load, each deployment is stopped and its inference log read back; its record count
    must equal the number of successful requests it answered.
 
-Untrained weights (``jhops.examples.iceberg_cnn.build_model``): the timings do not depend on them. Each figure
-is the median of ``--runs`` runs. Writes the figures to ``--out`` (JSON) and prints a table.
+Untrained weights (``jhops.examples.iceberg_cnn.build_model``): the timings do not depend on them. The
+latency figures are medians of ``--runs`` runs. Writes the figures to ``--out`` (JSON) and prints a table.
 
 Run: ``.venv/bin/python benchmarks/serving.py`` (``--quick`` for a smoke run).
 """
@@ -112,6 +115,19 @@ def load_run(client: Any, chips: np.ndarray, clients: int, seconds: float) -> tu
     return counts["ok"], counts["failed"], time.perf_counter() - start
 
 
+def model_batching_round(predictor: Any, chips: np.ndarray, sizes: tuple[int, ...], seconds: float) -> dict[int, float]:
+    """Chips per second of ``predictor.predict`` in this process on batches of each size, ``seconds`` each."""
+    rates = {}
+    for size in sizes:
+        batch = np.concatenate(chips[:size])
+        calls, start = 0, time.perf_counter()
+        while time.perf_counter() - start < seconds:
+            predictor.predict(batch)
+            calls += 1
+        rates[size] = calls * size / (time.perf_counter() - start)
+    return rates
+
+
 def cpu_seconds(pid: int) -> float:
     """CPU seconds (user + system) of process ``pid`` so far, all its threads.
 
@@ -126,14 +142,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--requests", type=int, default=200, help="latency samples per arm and run")
-    parser.add_argument("--seconds", type=float, default=12.0, help="length of each throughput run")
+    parser.add_argument("--rounds", type=int, default=9, help="throughput rounds: each arm takes the load once")
+    parser.add_argument("--seconds", type=float, default=4.0, help="length of each arm's turn in a round")
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--out", default=os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                                       "serving-results.json"))
     parser.add_argument("--quick", action="store_true", help="1 run, 30 requests, 3 s: a smoke run")
     args = parser.parse_args()
     if args.quick:
-        args.runs, args.requests, args.seconds = 1, 30, 3.0
+        args.runs, args.requests, args.rounds, args.seconds = 1, 30, 2, 2.0
 
     from jhops import models, serving
 
@@ -170,30 +187,50 @@ def main() -> None:
             ok = load_run(client_of(d), chips, 4, 2.0)[0]
             if d is not latency:
                 successes[d.name] += ok
-            d.stop()
+        for d in arms.values():
+            d.stop()  # the latency runs have the machine to themselves
         for run in range(args.runs):
             figures: dict[str, float] = {}
-            latency.start(timeout=300)
             client = client_of(latency)
             latency_round(predictor, client, chips, 10)
             for arm, samples in latency_round(predictor, client, chips, args.requests).items():
                 figures[f"{arm}_p50_ms"] = _p50_ms(samples)
-            latency.stop()
-            for arm, d in arms.items():
-                d.start(timeout=300)
-                pid = d.status().pid
+            results["runs"].append(figures)
+            print(f"latency run {run + 1}/{args.runs}: " + ", ".join(f"{k}={v:.2f}" for k, v in figures.items()),
+                  flush=True)
+        latency.stop()
+        model_batching_round(predictor, chips, (1, 16), 1.0)  # warm-up: the batch-of-16 trace
+        for d in arms.values():
+            d.start(timeout=300)
+        clients = {arm: client_of(d) for arm, d in arms.items()}
+        pids = {arm: d.status().pid for arm, d in arms.items()}
+        for arm in arms:  # every connection of the pool opened once
+            successes[arms[arm].name] += load_run(clients[arm], chips, args.clients, 1.0)[0]
+        results["rounds"] = []
+        for round_ in range(args.rounds):
+            figures = {}
+            # Turns rotate, so no arm always follows the same one.
+            order = list(arms)[round_ % len(arms):] + list(arms)[:round_ % len(arms)]
+            for arm in order:
+                pid = pids[arm]
                 before, own_before = cpu_seconds(pid), time.process_time()
-                ok, failed, wall = load_run(client_of(d), chips, args.clients, args.seconds)
+                ok, failed, wall = load_run(clients[arm], chips, args.clients, args.seconds)
                 after, own_after = cpu_seconds(pid), time.process_time()
-                d.stop()
-                # Where the two cores went: the server process and the clients (this process).
                 figures[f"{arm}_server_cores"] = (after - before) / wall
                 figures[f"{arm}_client_cores"] = (own_after - own_before) / wall
-                successes[d.name] += ok
+                successes[arms[arm].name] += ok
                 figures[f"{arm}_req_per_s"] = ok / wall
                 figures[f"{arm}_failed"] = failed
-            results["runs"].append(figures)
-            print(f"run {run + 1}/{args.runs}: " + ", ".join(f"{k}={v:.2f}" for k, v in figures.items()), flush=True)
+            for arm in ("batched", "batched8"):
+                figures[f"{arm}_speedup"] = figures[f"{arm}_req_per_s"] / figures["unbatched_req_per_s"]
+            model = model_batching_round(predictor, chips, (1, 16), args.seconds / 2)
+            figures["model_batch1_chips_per_s"], figures["model_batch16_chips_per_s"] = model[1], model[16]
+            figures["model_batch16_speedup"] = model[16] / model[1]
+            results["rounds"].append(figures)
+            print(f"throughput round {round_ + 1}/{args.rounds}: "
+                  + ", ".join(f"{k}={v:.2f}" for k, v in figures.items()), flush=True)
+        for d in arms.values():
+            d.stop()
         for d in arms.values():
             log = d.read_inference_log()
             results["log"][d.name] = {"records": len(log), "status_200": int((log["status_code"] == 200).sum()),
@@ -209,6 +246,9 @@ def main() -> None:
     def med(key_: str) -> float:
         return statistics.median(r[key_] for r in results["runs"])
 
+    def med_rounds(key_: str) -> float:
+        return statistics.median(r[key_] for r in results["rounds"])
+
     in_proc = med("in_process_p50_ms")
     summary = {
         "in_process_p50_ms": in_proc,
@@ -216,15 +256,17 @@ def main() -> None:
         "v1_json_p50_ms": med("v1_json_p50_ms"),
         "v2_binary_overhead_ms": med("v2_binary_p50_ms") - in_proc,
         "v1_json_overhead_ms": med("v1_json_p50_ms") - in_proc,
-        "batched_req_per_s": med("batched_req_per_s"),
-        "batched8_req_per_s": med("batched8_req_per_s"),
-        "unbatched_req_per_s": med("unbatched_req_per_s"),
     }
     for arm in arms:
+        summary[f"{arm}_req_per_s"] = med_rounds(f"{arm}_req_per_s")
         for part in ("server", "client"):
-            summary[f"{arm}_{part}_cores"] = med(f"{arm}_{part}_cores")
-    summary["batching_speedup"] = summary["batched_req_per_s"] / summary["unbatched_req_per_s"]
-    summary["batching8_speedup"] = summary["batched8_req_per_s"] / summary["unbatched_req_per_s"]
+            summary[f"{arm}_{part}_cores"] = med_rounds(f"{arm}_{part}_cores")
+    summary["batching_speedup"] = med_rounds("batched_speedup")
+    summary["batching8_speedup"] = med_rounds("batched8_speedup")
+    summary["batching_speedup_range"] = [min(r["batched_speedup"] for r in results["rounds"]),
+                                         max(r["batched_speedup"] for r in results["rounds"])]
+    for key_ in ("model_batch1_chips_per_s", "model_batch16_chips_per_s", "model_batch16_speedup"):
+        summary[key_] = med_rounds(key_)
     results["summary"] = summary
     results["machine"] = {"nproc": os.cpu_count(), "cpu": _cpu_model(), "python": platform.python_version(),
                           "date": date.today().isoformat(), "load_average_1_5_15": list(os.getloadavg())}
@@ -233,8 +275,8 @@ def main() -> None:
     print()
     print(f"Machine: {os.cpu_count()} cores, {_cpu_model()}, Python {platform.python_version()}, {date.today()}, "
           f"load average {os.getloadavg()[1]:.1f} (5 min)")
-    print(f"medians of {args.runs} runs, {args.requests} requests per latency arm, {args.clients} clients x "
-          f"{args.seconds:g} s per throughput arm")
+    print(f"latency: medians of {args.runs} runs, {args.requests} requests per arm; throughput: {args.clients} "
+          f"clients, {args.rounds} rounds of {args.seconds:g} s per arm, medians over the rounds")
     print()
     print("| latency, one chip | p50 (ms) | overhead vs in-process (ms) |")
     print("|---|---|---|")
@@ -243,15 +285,19 @@ def main() -> None:
           f"{summary['v2_binary_overhead_ms']:.2f} |")
     print(f"| V1 JSON over HTTP | {summary['v1_json_p50_ms']:.2f} | {summary['v1_json_overhead_ms']:.2f} |")
     print()
-    print(f"| throughput, {args.clients} clients, single chips | requests/s | vs no batching | cores: server "
-          "+ clients |")
+    print(f"| throughput, {args.clients} clients, single chips | requests/s | vs no batching (median of the "
+          "rounds' ratios) | cores: server + clients |")
     print("|---|---|---|---|")
-    labels = {"unbatched": "without batching (baseline)", "batched": "dynamic batching (32, 5 ms)",
-              "batched8": "dynamic batching (8, 5 ms)"}
-    for arm, label in labels.items():
-        print(f"| {label} | {summary[f'{arm}_req_per_s']:.1f} | "
-              f"{summary[f'{arm}_req_per_s'] / summary['unbatched_req_per_s']:.2f}x | "
+    labels = {"unbatched": ("without batching (baseline)", None), "batched": ("dynamic batching (32, 5 ms)",
+              "batching_speedup"), "batched8": ("dynamic batching (8, 5 ms)", "batching8_speedup")}
+    for arm, (label, speedup) in labels.items():
+        ratio = f"{summary[speedup]:.2f}x" if speedup else "1.00x"
+        print(f"| {label} | {summary[f'{arm}_req_per_s']:.1f} | {ratio} | "
               f"{summary[f'{arm}_server_cores']:.2f} + {summary[f'{arm}_client_cores']:.2f} |")
+    low, high = summary["batching_speedup_range"]
+    print(f"\nbatching (32, 5 ms) over the rounds: {low:.2f}x to {high:.2f}x")
+    print(f"the model alone, in-process: {summary['model_batch1_chips_per_s']:.0f} chips/s in batches of 1, "
+          f"{summary['model_batch16_chips_per_s']:.0f} in batches of 16 ({summary['model_batch16_speedup']:.2f}x)")
     print()
     print("| inference log (after the load) | records | successful requests | equal |")
     print("|---|---|---|---|")
