@@ -289,7 +289,8 @@ class InferenceLogger:
     def close(self) -> None:
         """Write every queued record, then close the sinks (the Parquet sink merges its parts)."""
         if self._thread.is_alive():
-            self._closing = True
+            with self._lock:  # _take reads the flag under the same lock
+                self._closing = True
             self._wake.set()
             self._thread.join()
         for sink in self.sinks:
@@ -307,7 +308,8 @@ class InferenceLogger:
     def _take(self) -> list[InferenceRecord]:
         with self._lock:
             pending, self._pending, self._pending_bytes = self._pending, [], 0
-            self._wake.clear()
+            if not self._closing:  # a close() since the loop read the flag keeps its wake-up, so none waits 1 s
+                self._wake.clear()
         return pending
 
     def _loop(self) -> None:
