@@ -78,6 +78,31 @@ def test_unflushed_records_reach_disk_within_a_second(tmp_path: object) -> None:
     logger.close()
 
 
+def test_a_close_between_the_writers_flag_read_and_its_take_does_not_wait_a_flush_interval(tmp_path: object) -> None:
+    logger = InferenceLogger([ParquetSink(str(tmp_path))], "ALL", flush_interval_s=30, flush_records=1)
+    closer = threading.Thread(target=logger.close)
+    take = logger._take
+
+    def take_after_close_lands() -> list[InferenceRecord]:
+        # The writer has read the closing flag (still False); close() lands now, before the take.
+        if not closer.is_alive() and not logger._closing:
+            closer.start()
+            while not logger._closing:
+                time.sleep(0.001)
+            time.sleep(0.1)  # and sets the wake-up event
+        return take()
+
+    logger._take = take_after_close_lands  # type: ignore[method-assign]
+    logger.log(_record(0, np.ones((1, 2)), np.zeros((1, 1))))  # flush_records=1: wakes the writer
+    deadline = time.monotonic() + 10
+    while not logger._closing and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert logger._closing, "the writer never took the record"
+    closer.join(timeout=10)
+    assert not closer.is_alive(), "close() waited for the writer's next 30 s flush interval"
+    assert len(read_log(str(tmp_path))) == 1
+
+
 def test_a_crash_during_the_merge_loses_and_repeats_nothing(tmp_path: object) -> None:
     folder = str(tmp_path)
     sink = ParquetSink(folder)
