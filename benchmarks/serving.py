@@ -147,7 +147,8 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--out", default=os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                                       "serving-results.json"))
-    parser.add_argument("--quick", action="store_true", help="1 run, 30 requests, 3 s: a smoke run")
+    parser.add_argument("--quick", action="store_true",
+                        help="1 latency run of 30 requests, 2 throughput rounds of 2 s: a smoke run")
     args = parser.parse_args()
     if args.quick:
         args.runs, args.requests, args.rounds, args.seconds = 1, 30, 2, 2.0
