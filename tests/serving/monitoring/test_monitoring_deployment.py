@@ -1,0 +1,122 @@
+"""Monitoring a deployment: against its model's training dataset, without one, with nothing logged, and a served
+model end to end."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Sequence
+
+import numpy as np
+import pytest
+
+from jhops import serving
+from jhops.serving.inference_log import InferenceRecord, ParquetSink
+from jhops.serving.monitoring import MonitoringError, monitor
+from tests.serving.monitoring.inference_logs import FEATURES, batches, chips, tabular
+
+
+def _writelog_frame(deployment: serving.Deployment, *runs: tuple[Sequence[np.ndarray], int]) -> None:
+    """Requests of (batches, model version) runs, one second apart, into the deployment's inference log."""
+    records = [(b, version) for batches, version in runs for b in batches]
+    now = time.time() - len(records)
+    # One sink: two in the same second would share a run name and write the same part file.
+    ParquetSink(deployment.inference_log_path).write([
+        InferenceRecord(f"r{i}", now + i, 1.0 + i % 5, deployment.name, deployment.model_name, version, "v2", 200,
+                        None, len(b), b, np.full((len(b), 1), 0.5, "float32"))
+        for i, (b, version) in enumerate(records)])
+
+
+def test_monitor_a_deployment_against_its_models_training_dataset(root: str) -> None:
+    deployment = serving.create_or_update("mon-offline", "scorer", project=root)
+    try:
+        assert "no requests yet" in monitor("mon-offline", project=root).summary()
+        _writelog_frame(deployment, (batches(tabular(400, seed=11, shift=2.0), 10), 1),
+                   (batches(tabular(50, seed=12), 10), 7))  # requests to another model version
+        report = monitor("mon-offline", project=root)
+        assert (report.deployment, report.model_name, report.model_version) == ("mon-offline", "scorer", 1)
+        assert report.requests == 40 and report.excluded_requests == 5 and report.drifted == ["x1"]
+        assert report.reference is not None and report.reference["name"] == "sensors_td"
+        assert monitor("mon-offline", project=root, reference="test").reference["split"] == "test"  # type: ignore[index]
+        assert monitor("mon-offline", project=root, reference=None).drift == []
+        with pytest.raises(MonitoringError, match="has the splits"):
+            monitor("mon-offline", project=root, reference="validation")
+    finally:
+        deployment.delete()
+
+
+def test_monitor_an_image_deployment(root: str) -> None:
+    deployment = serving.create_or_update("mon-chips", "chip-scorer", project=root)
+    try:
+        _writelog_frame(deployment, (batches(chips(96, seed=18, band_1_db=3.0), 8), 1))
+        report = monitor("mon-chips", project=root)
+        assert report.requests == 12 and report.instances == 96
+        assert "band_1.mean" in report.drifted and all(n.startswith("band_1.") for n in report.drifted)
+        assert "DRIFT against chips_td v1 (train): band_1.mean" in report.summary()
+    finally:
+        deployment.delete()
+
+
+def test_a_model_without_a_training_dataset_needs_a_reference(root: str) -> None:
+    deployment = serving.create_or_update("mon-untracked", "untracked", project=root)
+    try:
+        with pytest.raises(MonitoringError, match=r"records no training dataset.*reference=None"):
+            monitor("mon-untracked", project=root)
+        _writelog_frame(deployment, (batches(tabular(100, seed=13), 10), 1))
+        traffic = monitor("mon-untracked", project=root, reference=None)
+        assert traffic.requests == 10 and traffic.drift_note == "no reference: drift not measured"
+        noted = monitor("mon-untracked", project=root, drift_errors="note")  # what the sidebar asks for
+        assert noted.requests == 10 and noted.drift == [] and noted.drift_note is not None
+        assert "records no training dataset" in noted.drift_note and "drift: model 'untracked'" in noted.summary()
+        given = monitor("mon-untracked", project=root, reference=tabular(300, seed=14), features=FEATURES)
+        assert given.drifted == [] and [f.name for f in given.drift] == FEATURES
+    finally:
+        deployment.delete()
+
+
+def test_a_deployment_that_logs_nothing_says_so(root: str) -> None:
+    deployment = serving.create_or_update("mon-silent", "scorer", inference_logging="NONE", project=root)
+    try:
+        assert "inference_logging is NONE" in monitor("mon-silent", project=root).summary()
+    finally:
+        deployment.delete()
+
+
+def test_unknown_deployment(root: str) -> None:
+    with pytest.raises(serving.DeploymentNotFoundError, match="create_or_update"):
+        monitor("nowhere", project=root)
+
+
+def test_end_to_end_a_served_model(root: str) -> None:
+    deployment = serving.create_or_update("mon-live", "scorer", project=root)
+    try:
+        deployment.start(timeout=60)
+        for batch in batches(tabular(200, seed=15), 10):
+            deployment.predict(batch)
+        between = time.time()
+        for batch in batches(tabular(300, seed=16, shift=2.5), 10):
+            deployment.predict(batch)
+        with pytest.raises(serving.InferenceRequestError):
+            deployment.predict(np.zeros((1, 7), "float32"))  # a wrong shape: a 400, logged as an error
+        deployment.stop()
+        report = monitor("mon-live", project=root)
+        assert report.requests == 51 and report.errors == 1 and report.instances == 500  # the 400 ran no instance
+        assert report.latency_ms["p50"] is not None and report.latency_ms["p50"] > 0
+        assert report.predictions["kind"] == "probability" and report.predictions["count"] == 500
+        assert report.drifted == ["x1"]
+        calm = monitor("mon-live", project=root, since=0, until=between)
+        assert calm.requests == 20 and calm.drifted == []
+        json.dumps(report.to_dict(), allow_nan=False)
+    finally:
+        deployment.delete()
+
+
+def test_monitoring_is_reachable_from_jhops_serving_without_slowing_its_import():
+    import subprocess
+    import sys
+
+    code = ("import sys, jhops.serving as s; light = 'pandas' not in sys.modules; "
+            "from jhops.serving import monitoring; "
+            "print(light, s.monitor is monitoring.monitor, s.MonitoringReport is monitoring.MonitoringReport)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert out == ["True", "True", "True"]
