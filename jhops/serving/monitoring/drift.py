@@ -7,6 +7,9 @@ that chance alone does not explain.
 * **KS**: the two-sample Kolmogorov-Smirnov statistic D (the largest gap between the two CDFs). Flagged when
   ``D >= ks_threshold`` (0.1) and its p-value is under ``alpha``.
 
+The p-values come from ``scipy.stats`` (see ``statistics``): KS exact for samples of up to 10,000 values, PSI from
+the chi-squared tail.
+
 Each flag needs both an effect size and significance: a threshold alone is crossed by chance on a few dozen live
 values, and a p-value alone flags negligible shifts once there are many. ``alpha`` (0.05) is divided by the number
 of tests of the report (two per feature: Bonferroni), so an unshifted sample flags no feature in about 19 reports
@@ -29,7 +32,7 @@ import pandas as pd
 from jhops.serving.monitoring.histograms import Histogram, display_histogram
 from jhops.serving.monitoring.mapping import extract_features, named_columns, plan_features
 from jhops.serving.monitoring.reference import ReferenceProfile
-from jhops.serving.monitoring.statistics import finite, ks_pvalue, ks_statistic, psi, psi_bins, psi_pvalue
+from jhops.serving.monitoring.statistics import finite, ks_pvalue, ks_test, psi, psi_bins, psi_pvalue
 from jhops.serving.monitoring.window import Floats
 
 PSI_THRESHOLD = 0.2
@@ -103,15 +106,17 @@ def feature_drift(name: str, reference: Floats | Histogram, live: Floats, *, col
         picks = sorted({int(np.argmin(np.abs(cdf - j / bins))) for j in range(1, bins)} - {0, cdf.size - 1})
         inner = reference.edges[picks]
         ref_counts = np.diff(np.concatenate([[0.0], cdf[picks], [1.0]])) * ref_count
+        # D at the stored edges only: a lower bound of the D the rows would give, so p is an upper bound (a drift
+        # flag is never raised on a gap the histogram cannot show).
         d = float(np.max(np.abs(cdf - np.searchsorted(np.sort(live), reference.edges, side="left") / live.size)))
+        p = ks_pvalue(d, int(live.size), ref_count)
     else:
         inner = np.unique(np.quantile(reference, np.linspace(0, 1, bins + 1)[1:-1]))
         ref_counts = np.bincount(np.searchsorted(inner, reference, side="right"), minlength=inner.size + 1)
-        d = ks_statistic(reference, live)
+        d, p = ks_test(reference, live)
     live_counts = np.bincount(np.searchsorted(inner, live, side="right"), minlength=inner.size + 1)
     index = psi(ref_counts, live_counts)
     p_psi = psi_pvalue(index, int(inner.size) + 1, int(live.size), ref_count)
-    p = ks_pvalue(d, int(live.size), ref_count)
     enough = live.size >= min_samples
     # Both flags need an effect (the threshold) that chance alone does not explain (the p-value).
     psi_flag = bool(enough and index >= psi_threshold and p_psi < alpha)
