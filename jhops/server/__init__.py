@@ -12,11 +12,15 @@ from jupyter_server.utils import url_path_join
 NAMESPACE = "jhops"
 
 
-def handlers(base_url: str) -> list[tuple[str, type]]:
-    """The tornado handler specs of :data:`~jhops.server.routes.ROUTES`, mounted under ``base_url``."""
-    from jhops.server.routes import ROUTES
+def handlers(base_url: str) -> list[tuple[Any, ...]]:
+    """The tornado handler specs of :data:`~jhops.server.routes.ROUTES` mounted under ``base_url``, then the
+    :data:`~jhops.server.routes.FALLBACK` that answers any other path under it with a JSON 404."""
+    from jhops.server.routes import FALLBACK, ROUTES
 
-    return [(url_path_join(base_url, NAMESPACE, pattern), handler) for pattern, handler in ROUTES]
+    specs: list[tuple[Any, ...]] = [(url_path_join(base_url, NAMESPACE, pattern), handler)
+                                    for pattern, handler in ROUTES]
+    pattern, handler = FALLBACK
+    return [*specs, (url_path_join(base_url, NAMESPACE, pattern), handler, {"routes": ROUTES})]
 
 
 def load_extension(server_app: Any) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from http.client import responses
 from typing import TYPE_CHECKING, Any
 
@@ -13,15 +14,37 @@ if TYPE_CHECKING:
     from jhops.project import Project
 
 
+#: The largest id a metadata row can have (a 64-bit INTEGER in SQLite, BIGINT elsewhere).
+MAX_STORED_ID = 2**63 - 1
+
+VERBS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+
+
 class NotFound(LookupError):
     """The thing a request names does not exist: answered with 404."""
+
+
+def stored_id(digits: str, missing: str) -> int:
+    """An id or version from a path (the route's ``[0-9]+``); a number no stored row can have is a 404 ``missing``.
+
+    Without this check the database driver fails on it (SQLite: "Python int too large to convert"), a 500.
+
+    Example: ``stored_id("7", "No experiment with id 7 in this project.")`` is 7.
+    """
+    number = int(digits)
+    if number > MAX_STORED_ID:
+        raise NotFound(missing)
+    return number
 
 
 def status_for(error: BaseException) -> int | None:
     """The HTTP status for a domain error, or ``None`` for an error that is a server bug (500).
 
-    ``ExperimentNotRunning`` is 409, a model server's own failure (its 5xx) is 502, ``LookupError`` (like
-    :class:`NotFound` or ``ExperimentNotFound``) is 404 and ``ValueError`` is 400.
+    ``ExperimentNotRunning`` is 409; a model server's own failure is 502 Bad Gateway: one that answered a
+    request with its 5xx, or one that failed to start (``DeploymentStartError``: it exited, could not load its
+    model or was not ready in time). This server stands in front of the model server, whose failure is
+    neither the caller's mistake (4xx) nor a passing overload that a retry would cure (503).
+    ``LookupError`` (like :class:`NotFound` or ``ExperimentNotFound``) is 404 and ``ValueError`` is 400.
     A bare ``KeyError`` or ``IndexError`` is a programming error far more often than a missing thing,
     so it stays a 500 with a logged traceback: domain code raises a ``LookupError`` subclass instead.
     """
@@ -31,8 +54,10 @@ def status_for(error: BaseException) -> int | None:
 
     if isinstance(error, ExperimentNotRunning):
         return 409
-    from jhops.serving.errors import InferenceRequestError
+    from jhops.serving.errors import DeploymentStartError, InferenceRequestError
 
+    if isinstance(error, DeploymentStartError):
+        return 502
     if isinstance(error, InferenceRequestError) and error.status_code >= 500:
         return 502  # the request reached the model, which failed: not the caller's mistake
     if isinstance(error, LookupError) and type(error) not in (KeyError, IndexError):
@@ -69,17 +94,18 @@ class JhopsHandler(APIHandler):
         except ValueError as exc:
             raise ValueError(f"The request body is not JSON: {exc}") from None
 
-    def int_argument(self, name: str, default: int | None = None, minimum: int = 0) -> int | None:
+    def int_argument(self, name: str, default: int | None = None, minimum: int = 0,
+                     maximum: int = MAX_STORED_ID) -> int | None:
         """A whole-number query argument; anything else is a 400 that says which argument."""
-        value = self._number_argument(name, int, "a whole number", minimum)
+        value = self._number_argument(name, int, "a whole number", minimum, maximum)
         return default if value is None else int(value)
 
     def float_argument(self, name: str, what: str = "a number", minimum: float = 0.0) -> float | None:
         """A numeric query argument, or None when it is absent; anything else is a 400 that says which argument."""
-        return self._number_argument(name, float, what, minimum)
+        return self._number_argument(name, float, what, minimum, math.inf)
 
     def _number_argument(self, name: str, kind: type[int] | type[float], what: str,
-                         minimum: float) -> float | None:
+                         minimum: float, maximum: float) -> float | None:
         raw = self.get_query_argument(name, None)
         if raw is None:
             return None
@@ -87,8 +113,12 @@ class JhopsHandler(APIHandler):
             value = kind(raw)
         except ValueError:
             raise ValueError(f"Query argument {name} must be {what}, got {raw!r}") from None
+        if not math.isfinite(value):
+            raise ValueError(f"Query argument {name} must be {what}, got {raw!r}")
         if value < minimum:
             raise ValueError(f"Query argument {name} must be at least {minimum:g}, got {value}")
+        if value > maximum:
+            raise ValueError(f"Query argument {name} must be at most {maximum:g}, got {value}")
         return value
 
     def log_exception(self, typ: Any, value: Any, tb: Any) -> None:
@@ -99,15 +129,36 @@ class JhopsHandler(APIHandler):
             return
         super().log_exception(typ, value, tb)
 
+    def allowed_verbs(self) -> list[str]:
+        """The verbs this handler answers, for a 405's message and its ``Allow`` header."""
+        unimplemented = web.RequestHandler._unimplemented_method
+        return sorted(v for v in VERBS if getattr(type(self), v.lower()) is not unimplemented)
+
     def write_error(self, status_code: int, **kwargs: Any) -> None:
-        """Answer ``{"message": ...}``: the domain error's text for a 4xx, a generic text for a 500."""
+        """Answer ``{"message": ..., "reason": ...}`` for every error: the domain error's text for a 4xx or a 502,
+        what tornado said for its own errors (with the allowed verbs for a 405), a generic text for a bug (500).
+
+        A model server that failed to start adds its ``log_tail``.
+        """
         exc_info = kwargs.get("exc_info")
         error = exc_info[1] if exc_info else None
-        if error is not None and not isinstance(error, web.HTTPError):
-            status = status_for(error)
-            if status is not None:
-                self.set_status(status)
-                self.set_header("Content-Type", "application/json")
-                self.finish({"message": _message(error), "reason": responses.get(status, "")})
-                return
-        super().write_error(status_code, **kwargs)
+        status = (status_for(error) if error is not None else None) or status_code
+        body: dict[str, Any] = {"message": responses.get(status, "Error"), "reason": responses.get(status, "")}
+        if status == 405:
+            allowed = self.allowed_verbs()
+            self.set_header("Allow", ", ".join(allowed))
+            path = self.request.path[len(self.base_url.rstrip("/")):]
+            body["message"] = f"{self.request.method} is not allowed on {path}; allowed: {', '.join(allowed)}"
+        elif isinstance(error, web.HTTPError):
+            if error.log_message:
+                body["message"] = error.log_message % error.args if error.args else error.log_message
+        elif error is not None and status_for(error) is not None:
+            body["message"] = _message(error)
+            log_tail = getattr(error, "log_tail", None)
+            if isinstance(log_tail, str):
+                body["log_tail"] = log_tail
+        else:
+            body["message"] = "Unhandled error: the Jupyter server's log has the details."
+        self.set_status(status)
+        self.set_header("Content-Type", "application/json")
+        self.finish(json.dumps(body))

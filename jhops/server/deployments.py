@@ -18,7 +18,7 @@ from jhops.server.base import JhopsHandler
 
 def _detail(deployment: Any) -> dict[str, Any]:
     record = deployment.record
-    data = deployment.status().to_json()
+    data: dict[str, Any] = deployment.status().to_json()
     data.update({key: record.get(key) for key in ("framework", "runtime", "inference_logging", "batching",
                                                   "signature", "created", "started", "stopped")})
     return data
@@ -82,9 +82,10 @@ class MonitoringHandler(JhopsHandler):
     async def get(self, name: str) -> None:
         from jhops.serving.monitoring import monitor
 
-        window = {"since": self.float_argument("since", "a Unix time in seconds"),
-                  "until": self.float_argument("until", "a Unix time in seconds"),
-                  "bucket_s": self.float_argument("bucket_s", "a number of seconds", minimum=0.001)}
+        since = self.float_argument("since", "a Unix time in seconds")
+        until = self.float_argument("until", "a Unix time in seconds")
+        bucket_s = self.float_argument("bucket_s", "a number of seconds", minimum=0.001)
         report = await asyncio.get_running_loop().run_in_executor(
-            None, lambda: monitor(name, project=self.project, drift_errors="note", **window))
+            None, lambda: monitor(name, project=self.project, since=since, until=until, bucket_s=bucket_s,
+                                  drift_errors="note"))
         self.finish(report.to_dict())

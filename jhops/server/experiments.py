@@ -10,32 +10,20 @@ from typing import Any
 
 import tornado.web
 
-from jhops.experiments.records import Experiment, TrialState
-from jhops.server.base import JhopsHandler
+from jhops.experiments.progress_summary import ProgressSummary
+from jhops.experiments.records import Experiment
+from jhops.server.base import JhopsHandler, stored_id
 
 DEFAULT_LIMIT = 50
 
 
+def _experiment_id(digits: str) -> int:
+    return stored_id(digits, f"No experiment with id {digits} in this project.")
+
+
 def progress_of(exp: Experiment) -> dict[str, Any]:
     """Trials done out of planned, by state, the best so far, and what the driver last published."""
-    counts = exp.counts()
-    done = sum(n for state, n in counts.items() if TrialState(state).is_final)
-    best = exp.best_trial
-    if best is None and exp.metric_key:
-        finished = [t for t in exp.trials if t.state is TrialState.FINISHED and exp.metric_key in t.metrics]
-        if finished:
-            pick = max if exp.direction == "max" else min
-            best = pick(finished, key=lambda t: t.metrics[str(exp.metric_key)])
-    return {
-        "done": done, "total": max(exp.num_trials, len(exp.trials)), "counts": counts,
-        "early_stopped": counts.get(TrialState.EARLY_STOPPED.value, 0),
-        "failed": counts.get(TrialState.ERROR.value, 0) + counts.get(TrialState.FAILED.value, 0),
-        "best": None if best is None else {"trial": best.number, "params": best.params,
-                                           "metric": best.metrics.get(str(exp.metric_key)) if exp.metric_key
-                                           else None},
-        "workers_alive": exp.live.get("workers_alive"), "updated": exp.live.get("updated"),
-        "logs": exp.live.get("logs", [])[-20:],
-    }
+    return ProgressSummary.of(exp).to_dict()
 
 
 def summary_of(exp: Experiment) -> dict[str, Any]:
@@ -62,7 +50,7 @@ class ExperimentsHandler(JhopsHandler):
 class ExperimentHandler(JhopsHandler):
     @tornado.web.authenticated
     def get(self, experiment_id: str) -> None:
-        exp = self.project.experiments.get_experiment(int(experiment_id))
+        exp = self.project.experiments.get_experiment(_experiment_id(experiment_id))
         data = summary_of(exp)
         data.update({"args": exp.args, "code": exp.code, "environment": exp.environment, "driver": exp.driver,
                      "best_params": exp.best_params, "trials": [t.to_dict() for t in exp.trials]})
@@ -71,7 +59,7 @@ class ExperimentHandler(JhopsHandler):
     @tornado.web.authenticated
     def delete(self, experiment_id: str) -> None:
         """Ask the experiment's driver to stop: its workers stop and it ends KILLED (409 if it is not running)."""
-        exp = self.project.experiments.request_stop(int(experiment_id))
+        exp = self.project.experiments.request_stop(_experiment_id(experiment_id))
         self.set_status(202)
         self.finish(summary_of(exp))
 
@@ -79,6 +67,6 @@ class ExperimentHandler(JhopsHandler):
 class TrialsHandler(JhopsHandler):
     @tornado.web.authenticated
     def get(self, experiment_id: str) -> None:
-        store = self.project.experiments
-        store.get_experiment(int(experiment_id), with_trials=False)  # 404 for an unknown experiment
-        self.finish({"trials": [t.to_dict() for t in store.get_trials(int(experiment_id))]})
+        store, number = self.project.experiments, _experiment_id(experiment_id)
+        store.get_experiment(number, with_trials=False)  # 404 for an unknown experiment
+        self.finish({"trials": [t.to_dict() for t in store.get_trials(number)]})

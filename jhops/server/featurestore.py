@@ -9,7 +9,7 @@ from typing import Any
 import tornado.web
 
 from jhops.featurestore.feature_group import FeatureGroup
-from jhops.server.base import JhopsHandler
+from jhops.server.base import JhopsHandler, stored_id
 
 PREVIEW_ROWS = 10
 PREVIEW_VALUES = 8  # array cells are cut to their first values, with the length
@@ -36,6 +36,11 @@ def _group_summary(group: FeatureGroup) -> dict[str, Any]:
     return data
 
 
+def _group(handler: JhopsHandler, name: str, version: str) -> FeatureGroup:
+    number = stored_id(version, f"No version {version} of feature group {name!r} in this project.")
+    return handler.project.get_feature_store().get_feature_group(name, number)
+
+
 class FeatureGroupsHandler(JhopsHandler):
     @tornado.web.authenticated
     def get(self) -> None:
@@ -46,10 +51,9 @@ class FeatureGroupsHandler(JhopsHandler):
 class FeatureGroupHandler(JhopsHandler):
     @tornado.web.authenticated
     def get(self, name: str, version: str) -> None:
-        fs = self.project.get_feature_store()
-        group = fs.get_feature_group(name, int(version))
+        group = _group(self, name, version)
         data = _group_summary(group)
-        data["versions"] = [g.version for g in fs.get_feature_groups(name)]
+        data["versions"] = [g.version for g in self.project.get_feature_store().get_feature_groups(name)]
         data["commit_log"] = [{k: v for k, v in c.items() if k != "statistics"} for c in group.commits()]
         data["validation_reports"] = group.validation_reports()
         self.finish(data)
@@ -58,7 +62,7 @@ class FeatureGroupHandler(JhopsHandler):
 class StatisticsHandler(JhopsHandler):
     @tornado.web.authenticated
     def get(self, name: str, version: str) -> None:
-        group = self.project.get_feature_store().get_feature_group(name, int(version))
+        group = _group(self, name, version)
         commit = self.int_argument("commit")
         self.finish({"commit": commit, "statistics": group.statistics(commit)})
 
@@ -66,7 +70,7 @@ class StatisticsHandler(JhopsHandler):
 class PreviewHandler(JhopsHandler):
     @tornado.web.authenticated
     def get(self, name: str, version: str) -> None:
-        group = self.project.get_feature_store().get_feature_group(name, int(version))
+        group = _group(self, name, version)
         rows = self.int_argument("n", PREVIEW_ROWS, minimum=1) or PREVIEW_ROWS
         frame = group.show(min(rows, 100))
         self.finish({"columns": list(frame.columns),

@@ -23,6 +23,7 @@ from jhops.server.featurestore import (
 )
 from jhops.server.models import ModelHandler, ModelsHandler, ModelVersionHandler
 from jhops.server.status import StatusHandler
+from jhops.server.unknown_path import UnknownPathHandler
 
 _GROUP = r"featurestore/groups/([a-z][a-z0-9_]*)/([0-9]+)"
 # Model and deployment names are checked by the registry and the deployments, which say what a name may be.
@@ -49,3 +50,6 @@ ROUTES: list[tuple[str, type]] = [
     (_DEPLOYMENT + r"/predict", PredictHandler),
     (_DEPLOYMENT + r"/monitoring", MonitoringHandler),
 ]
+
+#: Mounted after ROUTES (given them, to say which part of a path is wrong): every other path under jhops/.
+FALLBACK: tuple[str, type] = (r"(.*)", UnknownPathHandler)

@@ -11,10 +11,11 @@ class DeploymentNotFoundError(ServingError, LookupError):
     """A deployment name that is not in the project."""
 
 
-class DeploymentStartError(ServingError, RuntimeError):
+class DeploymentStartError(RuntimeError):
     """A model server that exited, failed to load its model or did not become ready in time.
 
-    ``log_tail`` holds the end of the server's log.
+    The server failed, not the caller's input: so not a ``ServingError``/``ValueError`` (over REST a 502, not a
+    400). ``log_tail`` holds the end of the server's log.
     """
 
     def __init__(self, message: str, log_tail: str = "") -> None:

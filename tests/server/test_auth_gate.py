@@ -11,7 +11,7 @@ from __future__ import annotations
 import tornado.web
 
 from jhops.server.base import JhopsHandler
-from jhops.server.routes import ROUTES
+from jhops.server.routes import FALLBACK, ROUTES
 
 # tornado.web.authenticated returns a functools.wraps wrapper whose code object is one and the same for
 # every method it decorates: comparing code objects is exact, on every Python version.
@@ -47,12 +47,12 @@ def test_the_route_table_is_not_empty():
 
 
 def test_every_route_handler_requires_authentication():
-    offenders = [name for _, handler in ROUTES for name in unauthenticated_verbs(handler)]
+    offenders = [name for _, handler in [*ROUTES, FALLBACK] for name in unauthenticated_verbs(handler)]
     assert not offenders, "add @tornado.web.authenticated to: " + ", ".join(offenders)
 
 
 def test_every_route_handler_is_a_jhops_handler():
-    outsiders = [handler.__qualname__ for _, handler in ROUTES if not issubclass(handler, JhopsHandler)]
+    outsiders = [handler.__qualname__ for _, handler in [*ROUTES, FALLBACK] if not issubclass(handler, JhopsHandler)]
     assert not outsiders, f"handlers must derive from JhopsHandler (JSON errors in one place): {outsiders}"
 
 

@@ -91,6 +91,19 @@ async def test_a_model_that_raises_is_a_bad_gateway_with_its_message(jp_fetch, f
     assert answer == {"predictions": [3.0]}  # the model server is still up
 
 
+async def test_a_model_server_that_fails_to_start_is_a_bad_gateway_with_its_log(jp_fetch, project_root):
+    """Not the caller's fault (it was a 400): a 502, as for any upstream that failed, with the server's log."""
+    models.export(str(PREDICTORS), "doubler", framework="python", predictor_class="Doubler", project=str(project_root))
+    serving.create_or_update("broken-api", "doubler", project=str(project_root), predictor_loader="json:no_loader")
+    with pytest.raises(tornado.httpclient.HTTPClientError) as error:
+        await jp_fetch("jhops", "deployments", "broken-api", "start", method="POST", body="")
+    assert error.value.code == 502
+    body = json.loads(error.value.response.body)
+    assert "could not load model 'doubler'" in body["message"]
+    assert "AttributeError" in body["log_tail"] and "no_loader" in body["log_tail"]
+    assert (await _call(jp_fetch, "broken-api"))["state"] == "FAILED"
+
+
 async def test_a_request_to_a_stopped_deployment_says_how_to_start_it(jp_fetch, deployment):
     code, message = await _fails(jp_fetch, "doubler-api", "predict", method="POST",
                                  body=json.dumps({"instances": [[1, 2, 3]]}))

@@ -31,13 +31,14 @@ class RaisingHandler(JhopsHandler):
 @pytest.fixture
 def raising_route(jp_serverapp, jp_base_url):
     jp_serverapp.web_app.add_handlers(
-        ".*$", [(url_path_join(jp_base_url, "jhops", "test-raise", "(?P<kind>[a-z-]+)"), RaisingHandler)]
+        # beside /jhops/, whose catch-all route (mounted first) would answer this path with a 404
+        ".*$", [(url_path_join(jp_base_url, "jhops-test-raise", "(?P<kind>[a-z-]+)"), RaisingHandler)]
     )
 
 
 async def fetch_error(jp_fetch, kind: str) -> tuple[int, dict]:
     with pytest.raises(tornado.httpclient.HTTPClientError) as raised:
-        await jp_fetch("jhops", "test-raise", kind)
+        await jp_fetch("jhops-test-raise", kind)
     response = raised.value.response
     assert response is not None
     assert response.headers["Content-Type"].startswith("application/json")
@@ -82,3 +83,11 @@ def test_status_for_maps_domain_errors():
     assert status_for(InferenceRequestError("the model raised", 500)) == 502
     assert status_for(InferenceRequestError("wrong shape", 400)) == 400
     assert status_for(DeploymentNotFoundError("x")) == 404
+
+
+def test_a_model_server_that_fails_to_start_is_not_the_callers_mistake():
+    from jhops.serving.errors import DeploymentStartError
+
+    failed = DeploymentStartError("deployment 'x': the model server exited", log_tail="Traceback ...")
+    assert not isinstance(failed, ValueError)  # `except ValueError` (bad input) must not swallow it
+    assert status_for(failed) == 502

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import tornado.httpclient
 
-from jhops.server.routes import ROUTES
+from jhops.server.routes import FALLBACK, ROUTES
 
 #: a concrete URL for each route pattern, after its verb where that is not GET (the compare below fails when a
 #: route is added without one)
@@ -28,12 +28,13 @@ EXAMPLES = {
     r"deployments/([^/]+)/(start|stop)": "POST deployments/iceberg/start",
     r"deployments/([^/]+)/predict": "POST deployments/iceberg/predict",
     r"deployments/([^/]+)/monitoring": "deployments/iceberg/monitoring",
+    FALLBACK[0]: "POST no/such/path",
 }
 pytestmark = pytest.mark.usefixtures("project_root")
 
 
 def test_every_route_has_an_example():
-    assert sorted(EXAMPLES) == sorted(pattern for pattern, _ in ROUTES)
+    assert sorted(EXAMPLES) == sorted(pattern for pattern, _ in [*ROUTES, FALLBACK])
 
 
 @pytest.mark.parametrize("path", sorted(EXAMPLES.values()))
