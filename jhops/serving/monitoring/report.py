@@ -91,7 +91,8 @@ class MonitoringReport:
         who = f"deployment {self.deployment!r}" if self.deployment else "inference log"
         model = f" (model {self.model_name} v{self.model_version})" if self.model_name else ""
         if self.requests == 0:
-            return f"{who}{model}: {self.message or 'no requests in the window'}"
+            empty = f"{who}{model}: {self.message or 'no requests in the window'}"
+            return f"{empty}\ndrift: {self.drift_note}" if self.drift_note else empty
         span = f"{iso(self.start)} to {iso(self.end)}"
         rate = f", {self.rate_per_s:.3g}/s" if self.rate_per_s is not None else ""
         lines = [f"{who}{model}: {self.requests} requests{rate} ({self.instances} instances), {span}",

@@ -16,7 +16,7 @@ from jhops.serving.monitoring import MonitoringError, monitor
 from tests.serving.monitoring.inference_logs import FEATURES, batches, chips, tabular
 
 
-def _writelog_frame(deployment: serving.Deployment, *runs: tuple[Sequence[np.ndarray], int]) -> None:
+def _write_log(deployment: serving.Deployment, *runs: tuple[Sequence[np.ndarray], int]) -> None:
     """Requests of (batches, model version) runs, one second apart, into the deployment's inference log."""
     records = [(b, version) for batches, version in runs for b in batches]
     now = time.time() - len(records)
@@ -31,7 +31,7 @@ def test_monitor_a_deployment_against_its_models_training_dataset(root: str) -> 
     deployment = serving.create_or_update("mon-offline", "scorer", project=root)
     try:
         assert "no requests yet" in monitor("mon-offline", project=root).summary()
-        _writelog_frame(deployment, (batches(tabular(400, seed=11, shift=2.0), 10), 1),
+        _write_log(deployment, (batches(tabular(400, seed=11, shift=2.0), 10), 1),
                    (batches(tabular(50, seed=12), 10), 7))  # requests to another model version
         report = monitor("mon-offline", project=root)
         assert (report.deployment, report.model_name, report.model_version) == ("mon-offline", "scorer", 1)
@@ -48,7 +48,7 @@ def test_monitor_a_deployment_against_its_models_training_dataset(root: str) -> 
 def test_monitor_an_image_deployment(root: str) -> None:
     deployment = serving.create_or_update("mon-chips", "chip-scorer", project=root)
     try:
-        _writelog_frame(deployment, (batches(chips(96, seed=18, band_1_db=3.0), 8), 1))
+        _write_log(deployment, (batches(chips(96, seed=18, band_1_db=3.0), 8), 1))
         report = monitor("mon-chips", project=root)
         assert report.requests == 12 and report.instances == 96
         assert "band_1.mean" in report.drifted and all(n.startswith("band_1.") for n in report.drifted)
@@ -57,17 +57,27 @@ def test_monitor_an_image_deployment(root: str) -> None:
         deployment.delete()
 
 
-def test_a_model_without_a_training_dataset_needs_a_reference(root: str) -> None:
+def test_a_model_without_a_training_dataset_is_monitored_without_drift(root: str) -> None:
     deployment = serving.create_or_update("mon-untracked", "untracked", project=root)
     try:
-        with pytest.raises(MonitoringError, match=r"records no training dataset.*reference=None"):
-            monitor("mon-untracked", project=root)
-        _writelog_frame(deployment, (batches(tabular(100, seed=13), 10), 1))
+        empty = monitor("mon-untracked", project=root)
+        assert empty.requests == 0 and "drift needs a reference" in empty.summary()
+        _write_log(deployment, (batches(tabular(100, seed=13), 10), 1))
+        report = monitor("mon-untracked", project=root)  # by default: traffic, latency, errors and predictions
+        assert report.requests == 10 and report.instances == 100 and report.errors == 0
+        assert report.latency_ms["p50"] is not None and report.predictions["count"] == 100
+        assert report.drift == [] and report.reference is None
+        note = report.drift_note or ""
+        assert "records no training dataset" in note and "drift needs a reference" in note
+        assert "reference=<DataFrame of training rows>" in note and "training_dataset=" in note  # how to give one
+        assert f"drift: {note}" in report.summary() and report.to_dict()["drift"]["note"] == note
+        # an explicitly wrong reference still raises, saying what to pass
+        with pytest.raises(MonitoringError, match=r"reference='test'.*records no training dataset"):
+            monitor("mon-untracked", project=root, reference="test")
+        with pytest.raises(MonitoringError, match="reference must be"):
+            monitor("mon-untracked", project=root, reference=42)
         traffic = monitor("mon-untracked", project=root, reference=None)
         assert traffic.requests == 10 and traffic.drift_note == "no reference: drift not measured"
-        noted = monitor("mon-untracked", project=root, drift_errors="note")  # what the sidebar asks for
-        assert noted.requests == 10 and noted.drift == [] and noted.drift_note is not None
-        assert "records no training dataset" in noted.drift_note and "drift: model 'untracked'" in noted.summary()
         given = monitor("mon-untracked", project=root, reference=tabular(300, seed=14), features=FEATURES)
         assert given.drifted == [] and [f.name for f in given.drift] == FEATURES
     finally:
