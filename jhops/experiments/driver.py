@@ -34,9 +34,11 @@ from jhops.compute.protocol import (
 from jhops.compute.worker import WorkerSpec
 from jhops.experiments.checkpoint import checkpoint_folder
 from jhops.experiments.optimizers.base import WAIT as NOTHING_YET
+from jhops.experiments.progress_summary import best_trial
 from jhops.experiments.records import Experiment, ExperimentState, Trial, TrialState
 from jhops.experiments.schedule import FixedSchedule, Planned, Schedule
 from jhops.experiments.store import ExperimentStore
+from jhops.experiments.summary import trial_ending
 
 log = logging.getLogger("jhops")
 
@@ -151,7 +153,8 @@ class ExperimentDriver:
         self.schedule = schedule or FixedSchedule()
         self.schedule_done = not self.schedule.produces_trials
         self._tokens: dict[int, Any] = {}
-        self._early_stopping: set[int] = set()
+        #: trials told to stop early, with the rule's reason, recorded when they end
+        self._early_stopping: dict[int, str] = {}
         self._es_checked: dict[int, float] = {}
         self._retries: dict[int, int] = {}
         self.workers: dict[str, _Worker] = {}
@@ -268,7 +271,7 @@ class ExperimentDriver:
             state = ExperimentState.FAILED
             first = trials[0].error or ""
             error = f"all {len(trials)} trials failed; the first with:\n{first}"
-        key, best = self._best(trials)
+        key, best = best_trial(trials, self.experiment.metric_key, self.experiment.direction)
         exp = self.experiment
         exp.state, exp.error, exp.end_time = state, error, time.time()
         exp.metric_key = key
@@ -280,17 +283,6 @@ class ExperimentDriver:
             best_trial_id=exp.best_trial_id, best_metric=exp.best_metric,
         )
         self._publish(final=True)
-
-    def _best(self, trials: list[Trial]) -> tuple[str | None, Trial | None]:
-        finished = [t for t in trials if t.state is TrialState.FINISHED]
-        key = self.experiment.metric_key
-        if key is None:
-            key = next((next(iter(t.metrics)) for t in finished if t.metrics), None)
-        scored = [t for t in finished if key is not None and key in t.metrics]
-        if not scored or key is None:
-            return key, None
-        pick = max if self.experiment.direction == "max" else min
-        return key, pick(scored, key=lambda t: t.metrics[key])
 
     # requests -------------------------------------------------------------------------------------
     def _handle(self, request: Request) -> None:
@@ -346,15 +338,18 @@ class ExperimentDriver:
         self._tokens[trial.id] = planned.token
         self.pending.append(trial.id)
 
-    def _should_stop_early(self, trial: Trial) -> bool:
-        """The schedule's early-stopping rule, checked at most every ``es_interval`` seconds per trial."""
+    def _early_stop_reason(self, trial: Trial) -> str | None:
+        """Why the schedule's early-stopping rule stops ``trial`` now (None: it goes on); checked at most every
+        ``es_interval`` seconds per trial."""
         now = time.monotonic()
         if now - self._es_checked.get(trial.id, 0.0) < self.schedule.es_interval:
-            return False
+            return None
         self._es_checked[trial.id] = now
         key = self.experiment.metric_key or "metric"
         finished = [t.history.get(key, []) for t in self.trials.values() if t.state is TrialState.FINISHED]
-        return self.schedule.early_stop.should_stop(trial.history.get(key, []), finished, self.experiment.direction)
+        decision = self.schedule.early_stop.decide(trial.history.get(key, []), finished, self.experiment.direction,
+                                                   metric=key)
+        return (decision.reason or "stopped by the early-stopping rule") if decision.stop else None
 
     def _on_heartbeat(self, message: dict[str, Any]) -> dict[str, Any]:
         worker = self._live_worker(message)
@@ -366,8 +361,9 @@ class ExperimentDriver:
             self._apply_updates(trial, worker, message.get("updates") or {})
             if self.killing or trial.id in self._early_stopping:
                 return {"type": STOP}
-            if self._should_stop_early(trial):
-                self._early_stopping.add(trial.id)
+            reason = self._early_stop_reason(trial)
+            if reason is not None:
+                self._early_stopping[trial.id] = reason
                 return {"type": STOP}
         return {"type": OK}
 
@@ -380,12 +376,14 @@ class ExperimentDriver:
         result = message["result"]
         worker.trial_id = None
         state = RESULT_STATES.get(result.get("status", "failed"), TrialState.ERROR)
+        error = result.get("error")
         if state is TrialState.KILLED and trial.id in self._early_stopping:
-            state = TrialState.EARLY_STOPPED
+            # The reason a trial ended goes where an error would: one field, shown by every view of a trial.
+            state, error = TrialState.EARLY_STOPPED, error or self._early_stopping[trial.id]
         self._end_trial(
             trial, state,
             metrics=result.get("metrics") or {}, outputs=result.get("outputs") or {},
-            artifacts=result.get("artifacts") or [], error=result.get("error"),
+            artifacts=result.get("artifacts") or [], error=error,
         )
         return {"type": OK}
 
@@ -417,8 +415,7 @@ class ExperimentDriver:
             metric = trial.metrics.get(self.experiment.metric_key or "metric") if state is TrialState.FINISHED else None
             self.schedule.ended(self._tokens.pop(trial.id), metric)
         if error and state is not TrialState.FINISHED:
-            self.logs.append(LogLine(trial.number, -1, "stderr", f"trial {trial.number} {state.value}: "
-                                     + error.strip().splitlines()[-1]))
+            self.logs.append(LogLine(trial.number, -1, "stderr", trial_ending(trial)))
 
     # worker health --------------------------------------------------------------------------------
     def _mark_dead(self, worker: _Worker, reason: str) -> None:

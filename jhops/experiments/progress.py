@@ -6,8 +6,9 @@ import sys
 from typing import TextIO
 
 from jhops.experiments.driver import Progress
+from jhops.experiments.progress_summary import ProgressSummary
 from jhops.experiments.records import TrialState
-from jhops.experiments.summary import format_metrics, format_params
+from jhops.experiments.summary import format_metrics, format_params, trial_ending
 
 
 class ConsoleProgress:
@@ -22,7 +23,7 @@ class ConsoleProgress:
 
     def __call__(self, progress: Progress) -> None:
         exp = progress.experiment
-        total = len(exp.trials)
+        summary = ProgressSummary.of(exp)
         for trial in exp.trials:
             if self._seen.get(trial.id) is trial.state or trial.state is TrialState.PENDING:
                 continue
@@ -36,10 +37,10 @@ class ConsoleProgress:
                 metrics = format_metrics(trial.metrics) or "-"
                 line = f"trial {trial.number} finished in {trial.duration or 0:.1f}s: {metrics}"
             else:
-                last = (trial.error or "").strip().splitlines()[-1:] or [""]
-                line = f"trial {trial.number} {trial.state.value}: {last[0]}"
-            print(f"[jhops {exp.name} #{exp.id}] {done}/{total} {line}", file=self.stream, flush=True)
+                line = trial_ending(trial)
+            print(f"[jhops {exp.name} #{exp.id}] {done}/{summary.total} {line}", file=self.stream, flush=True)
         if progress.final:
-            best = f", best {exp.metric_key}={exp.best_metric:.4g}" if exp.best_metric is not None else ""
-            print(f"[jhops {exp.name} #{exp.id}] {exp.state.value} in {exp.duration or 0:.1f}s{best}",
+            best = summary.best_metric
+            with_best = f", best {summary.metric_key}={best:.4g}" if best is not None else ""
+            print(f"[jhops {exp.name} #{exp.id}] {exp.state.value} in {exp.duration or 0:.1f}s{with_best}",
                   file=self.stream, flush=True)

@@ -25,6 +25,15 @@ def format_metrics(metrics: dict[str, float]) -> str:
     return ", ".join(f"{k}={v:.4g}" for k, v in metrics.items())
 
 
+def trial_ending(trial: Trial) -> str:
+    """How a trial that did not finish ended, in one line: its state and the last line of its reason.
+
+    Example: ``"trial 2 EARLY_STOPPED: at step 3 its best accuracy 0.612 was below the median 0.701 ..."``
+    """
+    last = (trial.error or "").strip().splitlines()[-1:]
+    return f"trial {trial.number} {trial.state.value}" + (f": {last[0]}" if last else "")
+
+
 def shared_params(trials: list[Trial]) -> dict[str, Any]:
     """The parameters every trial has with the same value (none when there is only one trial).
 

@@ -14,13 +14,24 @@ from typing import Any
 from IPython.display import display
 
 from jhops.experiments.driver import LogLine, Progress
+from jhops.experiments.progress_summary import ProgressSummary
 from jhops.experiments.records import Experiment, TrialState
-from jhops.experiments.summary import experiment_row, format_metrics, format_params, shared_params, trial_row
+from jhops.experiments.summary import (
+    experiment_row,
+    format_metrics,
+    format_params,
+    shared_params,
+    trial_ending,
+    trial_row,
+)
 from jhops.widgets.charts import line_chart
 
+# Theme colours of JupyterLab (light and dark), with fallbacks for other front ends.
 STATE_COLORS = {
-    "RUNNING": "#1f77b4", "FINISHED": "#2ca02c", "ERROR": "#d62728", "FAILED": "#8c1c13", "KILLED": "#7f7f7f",
-    "PENDING": "#bbbbbb", "EARLY_STOPPED": "#ff7f0e",
+    "RUNNING": "var(--jp-brand-color1, #1f77b4)", "FINISHED": "var(--jp-success-color1, #2ca02c)",
+    "ERROR": "var(--jp-error-color1, #d62728)", "FAILED": "var(--jp-error-color0, #8c1c13)",
+    "KILLED": "var(--jp-layout-color4, #7f7f7f)", "PENDING": "var(--jp-layout-color3, #bbbbbb)",
+    "EARLY_STOPPED": "var(--jp-warn-color1, #ff7f0e)",
 }
 MAX_LOG_LINES = 40
 
@@ -56,26 +67,23 @@ def _chart_key(exp: Experiment) -> str | None:
 
 def render_html(exp: Experiment, logs: Sequence[LogLine] = (), workers_alive: int | None = None) -> str:
     """The view of ``exp`` as HTML. Example: ``render_html(Project().experiments.get_experiment(3))``."""
-    counts = exp.counts()
-    # A search creates its trials as it goes: the total is what it plans (ASHA promotions can add more).
-    total = max(1, len(exp.trials), exp.num_trials)
-    done = sum(n for state, n in counts.items() if TrialState(state).is_final)
+    progress = ProgressSummary.of(exp)
     elapsed = (exp.end_time or time.time()) - exp.start_time
     parts = [f'<div class="jp-jhops-experiment" data-experiment-id="{exp.id}" data-state="{exp.state.value}">']
     parts.append(f"<div><b>{html.escape(exp.name)}</b> #{exp.id} {_badge(exp.state.value)} "
                  f"&middot; {html.escape(exp.executor)}, {exp.workers} worker(s)"
                  + (f", {workers_alive} alive" if workers_alive is not None and exp.state.value == "RUNNING" else "")
                  + f" &middot; {elapsed:.1f}s</div>")
-    summary = ", ".join(f"{n} {state.lower()}" for state, n in sorted(counts.items()))
-    parts.append(f'<div><progress value="{done}" max="{total}" style="width:240px"></progress> '
-                 f"{done}/{total} trials ({html.escape(summary)})</div>")
+    parts.append(f'<div><progress value="{progress.done}" max="{max(1, progress.total)}" style="width:240px">'
+                 f"</progress> {progress.done}/{progress.total} trials ({html.escape(progress.counts_text())})</div>")
     shared = shared_params(exp.trials)
     if shared:
         parts.append(f"<div>all trials: {html.escape(format_params(shared))}</div>")
-    if exp.best_metric is not None:
-        varying = {k: v for k, v in exp.best_params.items() if k not in shared}
+    best = progress.best_metric
+    if progress.best is not None and best is not None:
+        varying = {k: v for k, v in progress.best.params.items() if k not in shared}
         with_params = f" with {html.escape(format_params(varying))}" if varying else ""
-        parts.append(f"<div>best {html.escape(str(exp.metric_key))} = <b>{exp.best_metric:.4g}</b>{with_params}</div>")
+        parts.append(f"<div>best {html.escape(str(progress.metric_key))} = <b>{best:.4g}</b>{with_params}</div>")
     if exp.error:
         parts.append(f'<pre style="color:#d62728;white-space:pre-wrap">{html.escape(exp.error)}</pre>')
     key = _chart_key(exp)
@@ -86,8 +94,7 @@ def render_html(exp: Experiment, logs: Sequence[LogLine] = (), workers_alive: in
     parts.append(_table([trial_row(t, hide=shared) for t in exp.trials]))
     for trial in exp.trials:
         if trial.error and trial.state is not TrialState.FINISHED:
-            parts.append(f"<details><summary>trial {trial.number} {trial.state.value}: "
-                         f"{html.escape(trial.error.strip().splitlines()[-1])}</summary>"
+            parts.append(f"<details><summary>{html.escape(trial_ending(trial))}</summary>"
                          f"<pre>{html.escape(trial.error)}</pre></details>")
     if logs:
         lines = [f"[trial {ln.trial}] {ln.text}" if ln.trial is not None else ln.text

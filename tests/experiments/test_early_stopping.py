@@ -40,3 +40,29 @@ def test_no_early_stop_and_names():
     assert isinstance(make_rule(None), NoEarlyStop)
     with pytest.raises(ValueError, match="Unknown early-stopping rule"):
         make_rule("mean")
+
+
+def test_median_rule_says_why_it_stops_a_trial():
+    decision = MedianRule(min_finished=3).decide([(0, 0.3), (1, 0.45)], FINISHED, "max", metric="accuracy")
+    assert decision.stop
+    assert decision.reason == ("at step 1 its best accuracy 0.45 was below the median 0.6 of the running averages "
+                               "of 3 finished trials")
+    keep = MedianRule(min_finished=3).decide([(0, 0.3), (1, 0.65)], FINISHED, "max", metric="accuracy")
+    assert not keep.stop and keep.reason == ""
+
+
+def test_median_rule_reason_for_a_minimised_metric():
+    losses = [[(0, 1.0), (1, 0.8)], [(0, 0.9), (1, 0.7)], [(0, 1.2), (1, 1.0)]]
+    decision = MedianRule(min_finished=3).decide([(0, 1.5), (1, 1.3)], losses, "min", metric="loss")
+    assert decision.stop and "its best loss 1.3 was above the median 0.9 " in decision.reason
+
+
+def test_a_rule_of_ones_own_with_only_should_stop_still_gets_a_reason():
+    from jhops.experiments.early_stopping import EarlyStopRule
+
+    class Always(EarlyStopRule):
+        def should_stop(self, running, finished, direction):
+            return True
+
+    decision = Always().decide([(4, 0.1)], [], "max", metric="acc")
+    assert decision.stop and decision.reason == "at step 4 the rule Always stopped it"

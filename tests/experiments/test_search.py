@@ -1,11 +1,14 @@
 """Asynchronous searches end to end on local workers: early stopping, ASHA, failures that do not stop them."""
 
+import io
 import os
+import re
 import time
 
 import pytest
 
 from jhops.experiments.driver import DriverSettings
+from jhops.experiments.progress import ConsoleProgress
 from jhops.experiments.records import ExperimentState, TrialState
 from jhops.experiments.search import search
 from jhops.experiments.searchspace import Searchspace
@@ -23,9 +26,10 @@ def climb(x, reporter):
 
 def test_random_search_with_the_median_rule_stops_poor_trials_early(project):
     space = Searchspace(x=("DOUBLE", [0.0, 1.0]))
+    lines = io.StringIO()
     # Stops travel on heartbeats: beat often enough that every trial sees several.
     exp = search(climb, space, optimizer="randomsearch", num_trials=10, direction="max", early_stop="median",
-                 es_min=2, es_interval=0.1, workers=2, seed=1, project=project, listeners=[],
+                 es_min=2, es_interval=0.1, workers=2, seed=1, project=project, listeners=[ConsoleProgress(lines)],
                  settings=DriverSettings(hb_interval=0.1))
     assert exp.state is ExperimentState.FINISHED and exp.kind == "parallel"
     trials = project.experiments.get_experiment(exp.id).trials
@@ -34,9 +38,16 @@ def test_random_search_with_the_median_rule_stops_poor_trials_early(project):
     finished = [t for t in trials if t.state is TrialState.FINISHED]
     assert stopped, "the median rule stopped no trial"
     assert len(stopped) + len(finished) == 10
+    printed = lines.getvalue().splitlines()
+    # The planned count is known from the first line, though a search creates its trials as it goes.
+    assert all(re.match(r"\[jhops climb #\d+\] \d+/10 ", line) for line in printed[:-1]), printed
     for trial in stopped:
         assert len(trial.history["metric"]) < 8          # it ended before its last step
         assert trial.metrics["metric"] == trial.history["metric"][-1][1]  # with its metrics so far
+        # Why it stopped: its best against the median at that step, in the record and in the live lines.
+        assert re.fullmatch(r"at step \d+ its best metric [0-9.e-]+ was below the median [0-9.e-]+ of the "
+                            r"running averages of \d+ finished trials", trial.error or ""), trial.error
+        assert any(line.endswith(f"trial {trial.number} EARLY_STOPPED: {trial.error}") for line in printed)
     # every stopped trial had a smaller x than the best; the best is the largest finished x
     best_x = max(t.params["x"] for t in finished)
     assert exp.best_params == {"x": best_x} and exp.best_metric == pytest.approx(best_x)

@@ -119,3 +119,16 @@ def test_view_after_a_search_shows_counts_best_and_every_trial(project, monkeypa
     assert stopped >= 1 and f"{stopped} early_stopped" in final
     assert "best metric = <b>0.9</b> with x=0.9" in final
     assert final.count("<polyline") == 4 and final.count("<tr>") == 5
+
+
+def test_a_running_search_shows_the_planned_total_the_best_so_far_and_why_trials_stopped():
+    exp = _experiment()
+    exp.kind, exp.num_trials, exp.best_trial_id, exp.best_metric = "parallel", 6, None, None
+    exp.trials[2].state = TrialState.EARLY_STOPPED
+    exp.trials[2].error = "at step 0 its best acc 0.4 was below the median 0.5 of the running averages of 1 " \
+                          "finished trials"
+    page = experiment_view.render_html(exp)
+    assert '<progress value="3" max="6"' in page and "3/6 trials" in page
+    assert "best acc = <b>0.8</b> with lr=0.1" in page  # the best so far, before the driver records it
+    assert ("trial 2 EARLY_STOPPED: at step 0 its best acc 0.4 was below the median 0.5 of the running averages "
+            "of 1 finished trials") in page
