@@ -7,6 +7,8 @@ Routes (every one needs ``Authorization: Bearer <key>`` or ``X-API-Key: <key>``;
 - ``GET /v2/models/{name}[/versions/{v}]``, ``GET /v2/models/{name}[/versions/{v}]/ready``
 - ``POST /v2/models/{name}[/versions/{v}]/infer``: JSON tensors, or the binary tensor data extension
   (``Inference-Header-Content-Length`` header, raw little-endian bytes after the JSON header)
+- ``POST /jhops/inference-log/flush[?timeout=5]`` (jhops only): write every request answered so far to the
+  inference log now; ``{"flushed": true}``, or a 503 when the writer did not finish within ``timeout`` s
 
 ``name`` is the deployment's name or its model's name; others get a 404. Errors are ``{"error": "..."}``: 400
 for a payload the model cannot take, 500 when the predictor raises; the server stays up either way.
@@ -39,6 +41,7 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from jhops.serving.batching import BatchingConfig, PredictorRunner
+from jhops.serving.client import FLUSH_PATH
 from jhops.serving.errors import InvalidInputError, PayloadTooLargeError
 from jhops.serving.inference_log import InferenceLogger, InferenceRecord, to_json
 from jhops.serving.tensors import Tensor, conform, datatype_of, decode_v2_inputs, encode_v2_outputs, signature_dtype
@@ -47,6 +50,7 @@ from jhops.serving.tensors import as_batch as v1_batch
 HEADER_LENGTH = "inference-header-content-length"
 MAX_BODY_BYTES = 512 * 1024 * 1024
 """The largest request body a server reads (a 413 above it): about 7800 iceberg chips as binary tensors."""
+MAX_FLUSH_TIMEOUT_S = 60.0
 
 _PLATFORMS = {"keras": "tensorflow_keras", "tensorflow": "tensorflow_savedmodel", "sklearn": "sklearn",
               "torch": "pytorch_torchscript", "onnx": "onnx", "python": "python"}
@@ -154,6 +158,7 @@ class ModelServer:
             Route("/v2/models/{name}/ready", self.model_ready, methods=["GET"]),
             Route("/v2/models/{name}/versions/{version}/ready", self.model_ready, methods=["GET"]),
             Route("/v2/models/{name}/versions/{version}/infer", self.v2_infer, methods=["POST"]),
+            Route(FLUSH_PATH, self.flush_log, methods=["POST"]),
         ]
         app = Starlette(routes=routes, lifespan=self._lifespan,
                         exception_handlers={HTTPException: self._http_error})
@@ -231,6 +236,21 @@ class ModelServer:
         return json_response({"name": request.path_params["name"], "versions": [str(self.info.model_version)],
                               "platform": _PLATFORMS.get(self.info.framework, self.info.framework),
                               "inputs": specs("inputs"), "outputs": specs("outputs")})
+
+    async def flush_log(self, request: Request) -> Response:
+        """Write every request answered so far to the inference log (each is logged before its response goes)."""
+        raw = request.query_params.get("timeout", "5")
+        try:
+            timeout = float(raw)
+        except ValueError:
+            timeout = float("nan")
+        if not 0 < timeout <= MAX_FLUSH_TIMEOUT_S:
+            return json_response({"error": f"timeout={raw!r}: pass the seconds to wait for the inference log's "
+                                           f"writer, more than 0 and at most {MAX_FLUSH_TIMEOUT_S:g}"}, 400)
+        # In a thread: the wait must not hold up the event loop, and with it the requests being served.
+        if await asyncio.to_thread(self.logger.flush, timeout):
+            return json_response({"flushed": True})
+        return json_response({"error": f"the inference log's writer did not finish within {timeout:g} s"}, 503)
 
     # Inference
 

@@ -28,6 +28,8 @@ from jhops.serving.errors import InferenceRequestError
 from jhops.serving.inference_log import to_json
 from jhops.serving.tensors import Tensor, datatype_of, decode_v2_inputs
 
+FLUSH_PATH = "/jhops/inference-log/flush"
+"""The jhops model server's route that writes its inference log now (not part of KServe's protocols)."""
 UNREACHABLE = 503
 """The ``status_code`` of the ``InferenceRequestError`` raised when no answer came (refused, reset, timed out)."""
 
@@ -149,6 +151,18 @@ class ModelClient:
             return self._request("GET", path).status
         except InferenceRequestError:
             return None
+
+    def flush_inference_log(self, timeout: float) -> bool:
+        """Have a jhops model server write every request it has answered to its inference log, waiting up to
+        ``timeout`` s; whether it did (False when it answers otherwise, or not at all).
+
+        Example: ``ModelClient(url, "iceberg", key, timeout=6).flush_inference_log(5.0)`` -> ``True``
+        """
+        try:
+            answer = self._request("POST", f"{FLUSH_PATH}?timeout={timeout:g}", b"")
+        except InferenceRequestError:
+            return False
+        return answer.status == 200
 
     def close(self) -> None:
         """Close the pooled connections."""

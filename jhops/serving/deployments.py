@@ -19,6 +19,7 @@ import builtins
 import os
 import shutil
 import time
+import warnings
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -45,6 +46,8 @@ from jhops.serving.store import (
 STATES = ("CREATED", "STARTING", "RUNNING", "STOPPED", "FAILED")
 START_TIMEOUT_S = 120.0
 STOP_TIMEOUT_S = 30.0
+FLUSH_TIMEOUT_S = 5.0
+"""How long a reader of the inference log waits for a running server to write what it has answered."""
 
 
 @dataclass(frozen=True)
@@ -201,8 +204,33 @@ class Deployment:
             return client.infer(instances)
         return client.predict(instances)
 
+    def flush_inference_log(self, timeout: float | None = None) -> bool:
+        """Have the running server write every request it has answered to the inference log, waiting up to
+        ``timeout`` s (``FLUSH_TIMEOUT_S``, 5, when None); whether the log now holds them all.
+
+        True at once when there is nothing to write: the server is not running (a graceful stop wrote it all) or
+        logs nothing. False when a running server does not confirm in time (overloaded, hung, or a server of an
+        older jhops): the log may then lack the requests of its last flush interval.
+        Example: ``d.predict(x); d.flush_inference_log(); len(d.read_inference_log())``
+        """
+        record = self.record
+        status = _status(self.folder, record)
+        if status.state != "RUNNING" or status.url is None or record.get("inference_logging") == "NONE":
+            return True
+        wait = FLUSH_TIMEOUT_S if timeout is None else timeout
+        # A client of its own: the pooled one's timeout suits predictions, not this short, bounded wait.
+        client = ModelClient(status.url, self.name, self.api_key, timeout=wait + 1.0)
+        try:
+            return client.flush_inference_log(wait)
+        finally:
+            client.close()
+
     def read_inference_log(self, per_instance: bool = False) -> Any:
-        """The inference log as a pandas DataFrame (see ``read_inference_log``)."""
+        """The inference log as a pandas DataFrame (see ``read_inference_log``), with every request a running
+        server has answered (it is asked to write them first; a ``RuntimeWarning`` says when it did not confirm).
+        """
+        if not self.flush_inference_log():
+            warnings.warn(unflushed_message(self.name), RuntimeWarning, stacklevel=2)
         return read_log(self.inference_log_path, per_instance=per_instance)
 
     def export_kserve(self, path: str | None = None, **options: Any) -> dict[str, Any]:
@@ -218,6 +246,16 @@ class Deployment:
         status = self.status()
         return (f"Deployment({self.name!r}, model={status.model_name!r} v{status.model_version}, "
                 f"state={status.state}, url={status.url})")
+
+
+def unflushed_message(name: str) -> str:
+    """What a reader of deployment ``name``'s log is told when its running server did not confirm a flush.
+
+    Example: ``warnings.warn(unflushed_message("iceberg"), RuntimeWarning)``
+    """
+    return (f"the model server of {name!r} did not confirm within {FLUSH_TIMEOUT_S:g} s that it wrote its latest "
+            "requests to the inference log (overloaded or hung?): the requests of about its last second may be "
+            f"missing; serving.status({name!r}) and its server.log tell more")
 
 
 _CLIENTS: dict[tuple[str, str, str], ModelClient] = {}
@@ -347,7 +385,8 @@ def predict(name: str, instances: Any, project: Any = None) -> Any:
 
 
 def read_inference_log(name: str, project: Any = None, per_instance: bool = False) -> Any:
-    """Deployment ``name``'s inference log as a pandas DataFrame, one row per request (or per instance).
+    """Deployment ``name``'s inference log as a pandas DataFrame, one row per request (or per instance), with
+    every request a running server has answered so far.
 
     Columns: request_id, timestamp, latency_ms, deployment, model_name, model_version, protocol, status_code,
     error, n_instances, inputs, predictions (numpy arrays, first axis = instances, or decoded JSON).

@@ -3,8 +3,10 @@
 A writer thread takes records from the request handlers (a list append, no encoding on the event loop) and
 writes them to the sinks: always the Parquet files under ``<project>/serving/<name>/inference_log/``, and Kafka
 when ``$JHOPS_KAFKA_BOOTSTRAP`` is set. It flushes a part file every ``flush_interval_s`` (1 s) or every
-``flush_records`` (1000) records, whichever comes first; a graceful stop flushes the rest and merges the run's
-parts into one file. A killed server loses at most the records of its last unflushed second.
+``flush_records`` (1000) records, whichever comes first, and when asked (``flush``: the model server's
+``POST /jhops/inference-log/flush``, which monitoring calls so that it counts every answered request); a graceful
+stop flushes the rest and merges the run's parts into one file. A killed server loses at most the records of its
+last unflushed second.
 
 Files: ``run-<start>-<pid>.part-<seq>.parquet`` while a server runs, ``run-<start>-<pid>.parquet`` once merged
 (a reader skips the parts of a run that has its merged file, so a crash during the merge loses nothing).
@@ -40,6 +42,7 @@ import pyarrow.parquet as pq
 from jhops.serving.errors import ServingError
 
 LOG_MODES = ("ALL", "MODEL_INPUTS", "PREDICTIONS", "NONE")
+DEFAULT_FLUSH_INTERVAL_S = 1.0
 
 _PAYLOAD_FIELDS = [
     ("", pa.binary()),
@@ -247,11 +250,13 @@ class InferenceLogger:
     metadata always), ``NONE`` (nothing).
 
     ``log`` only appends to a list under a lock: the writer wakes on its own every ``flush_interval_s`` and is
-    woken early only when ``flush_records`` or ``flush_bytes`` is reached. Waking it on every record (a queue)
-    cost each request a thread switch on the server's two cores.
+    woken early only when ``flush_records`` or ``flush_bytes`` is reached, or by ``flush`` (a reader that wants
+    every answered request in the files now). Waking it on every record (a queue) cost each request a thread
+    switch on the server's two cores.
     """
 
-    def __init__(self, sinks: Iterable[InferenceLogSink], mode: str = "ALL", flush_interval_s: float = 1.0,
+    def __init__(self, sinks: Iterable[InferenceLogSink], mode: str = "ALL",
+                 flush_interval_s: float = DEFAULT_FLUSH_INTERVAL_S,
                  flush_records: int = 1000, flush_bytes: int = 64 * 1024 * 1024) -> None:
         self.mode = check_mode(mode)
         self.sinks = list(sinks)
@@ -261,6 +266,9 @@ class InferenceLogger:
         self._lock = threading.Lock()
         self._pending: list[InferenceRecord] = []
         self._pending_bytes = 0
+        self._logged = 0  # records queued since the start (under _lock)
+        self._written = 0  # records the sinks have had (under _done): queued and written keep one order
+        self._done = threading.Condition()
         self._wake = threading.Event()
         self._closing = False
         self._thread = threading.Thread(target=self._loop, name="jhops-inference-log", daemon=True)
@@ -281,10 +289,32 @@ class InferenceLogger:
         size = sum(getattr(p, "nbytes", 0) for p in (record.inputs, record.predictions))
         with self._lock:
             self._pending.append(record)
+            self._logged += 1
             self._pending_bytes += size
             full = len(self._pending) >= self.flush_records or self._pending_bytes >= self.flush_bytes
         if full:
             self._wake.set()
+
+    def flush(self, timeout: float) -> bool:
+        """Have the writer write every record logged before this call now, and wait up to ``timeout`` seconds
+        until the sinks have had them; whether they have (a failing sink counts as had: it is reported in the
+        server log, as on every flush).
+
+        Example: ``logger.flush(5.0)`` -> ``True``; ``read_log(directory)`` then holds every answered request.
+        """
+        if self.mode == "NONE":
+            return True
+        with self._lock:
+            target = self._logged
+            self._wake.set()  # under the lock: the writer's take, which clears it, cannot slip in between
+        deadline = time.monotonic() + timeout
+        with self._done:
+            while self._written < target:
+                left = deadline - time.monotonic()
+                if left <= 0 or not self._thread.is_alive():
+                    return self._written >= target
+                self._done.wait(min(left, 0.5))  # and look again whether the writer still runs
+        return True
 
     def close(self) -> None:
         """Write every queued record, then close the sinks (the Parquet sink merges its parts)."""
@@ -320,6 +350,9 @@ class InferenceLogger:
             if pending:
                 for sink in self.sinks:
                     self._guarded(sink.write, pending)
+                with self._done:
+                    self._written += len(pending)
+                    self._done.notify_all()
             if closing:
                 return
 

@@ -24,12 +24,14 @@ from typing import Any
 from jhops.serving.api_key import api_key
 from jhops.serving.app import ModelInfo, ModelServer
 from jhops.serving.batching import BatchingConfig
-from jhops.serving.inference_log import InferenceLogger, InferenceLogSink, ParquetSink
+from jhops.serving.inference_log import DEFAULT_FLUSH_INTERVAL_S, InferenceLogger, InferenceLogSink, ParquetSink
 from jhops.serving.model_source import DEFAULT_LOADER, load_predictor
 from jhops.serving.store import INFERENCE_LOG_DIR, locked, read_record, update_record, write_record
 
 GRACEFUL_TIMEOUT_S = 20
 """How long a stopping server lets in-flight requests run before it closes their connections."""
+FLUSH_INTERVAL_ENV = "JHOPS_INFERENCE_LOG_FLUSH_S"
+"""The environment variable that sets how often (seconds) the server writes its inference log; 1 s by default."""
 
 
 def _bind(preferred: int | None) -> socket.socket:
@@ -59,6 +61,21 @@ def _sinks(folder: str, deployment: str) -> list[InferenceLogSink]:
     return sinks
 
 
+def _flush_interval() -> float:
+    raw = os.environ.get(FLUSH_INTERVAL_ENV, "").strip()
+    if not raw:
+        return DEFAULT_FLUSH_INTERVAL_S
+    try:
+        value = float(raw)
+    except ValueError:
+        value = float("nan")
+    if not 0 < value < float("inf"):
+        print(f"jhops serving: {FLUSH_INTERVAL_ENV}={raw!r} is not a positive number of seconds; writing the "
+              f"inference log every {DEFAULT_FLUSH_INTERVAL_S:g} s", file=sys.stderr, flush=True)
+        return DEFAULT_FLUSH_INTERVAL_S
+    return value
+
+
 def _record_failure(folder: str, message: str) -> None:
     with locked(folder):
         record = read_record(folder)
@@ -85,7 +102,8 @@ def serve(folder: str) -> int:
                      framework=record["framework"], signature=signature)
     sock = _bind(record.get("port"))
     port = int(sock.getsockname()[1])
-    logger = InferenceLogger(_sinks(folder, name), record.get("inference_logging", "ALL"))
+    logger = InferenceLogger(_sinks(folder, name), record.get("inference_logging", "ALL"),
+                             flush_interval_s=_flush_interval())
 
     async def on_ready() -> None:
         await asyncio.to_thread(update_record, folder, state="RUNNING", pid=os.getpid(), port=port,

@@ -8,7 +8,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
@@ -76,6 +76,40 @@ def test_unflushed_records_reach_disk_within_a_second(tmp_path: object) -> None:
     time.sleep(0.8)
     assert len(read_log(str(tmp_path))) == 5  # readable while the writer runs: a kill now loses nothing
     logger.close()
+
+
+def test_flush_writes_every_record_logged_before_it_without_waiting_the_interval(tmp_path: object) -> None:
+    logger = InferenceLogger([ParquetSink(str(tmp_path))], "ALL", flush_interval_s=60)
+    try:
+        for i in range(3):
+            logger.log(_record(i, np.ones((1, 2))))
+        assert logger.flush(timeout=30)
+        assert len(read_log(str(tmp_path))) == 3
+        assert logger.flush(timeout=30)  # nothing pending
+        logger.log(_record(3))
+        assert logger.flush(timeout=30) and len(read_log(str(tmp_path))) == 4
+    finally:
+        logger.close()
+    assert InferenceLogger([ParquetSink(str(tmp_path))], "NONE").flush(timeout=0)  # nothing is ever pending
+
+
+def test_flush_gives_up_after_its_timeout_and_a_later_one_completes(tmp_path: object) -> None:
+    release = threading.Event()
+
+    class SlowSink(ParquetSink):
+        def write(self, records: Sequence[InferenceRecord]) -> None:
+            release.wait(30)
+            super().write(records)
+
+    logger = InferenceLogger([SlowSink(str(tmp_path))], "ALL", flush_interval_s=60)
+    try:
+        logger.log(_record(0))
+        assert not logger.flush(timeout=0.2)  # the sink is still writing
+        release.set()
+        assert logger.flush(timeout=30) and len(read_log(str(tmp_path))) == 1
+    finally:
+        release.set()
+        logger.close()
 
 
 def test_a_close_between_the_writers_flag_read_and_its_take_does_not_wait_a_flush_interval(tmp_path: object) -> None:
@@ -202,6 +236,8 @@ def test_read_from_another_process(deploy: Callable[..., serving.Deployment], ro
     assert out.stdout.split() == ["1", "2", "(2,", "3)"]
 
 
+# A read that lands while the server shuts down gets no flush (it no longer takes connections) and says so.
+@pytest.mark.filterwarnings("ignore:the model server of 'merging' did not confirm:RuntimeWarning")
 def test_reading_while_a_stop_merges_the_parts(deploy: Callable[..., serving.Deployment], root: str) -> None:
     d = deploy("merging", "doubler")
     for i in range(30):

@@ -90,6 +90,18 @@ def test_401_without_the_key(doubler: serving.Deployment, auth: dict[str, str]) 
         assert "API key" in response.json()["error"]
 
 
+def test_flush_the_inference_log_behind_the_key(doubler: serving.Deployment, key_headers: dict[str, str]) -> None:
+    url = f"{doubler.url}/jhops/inference-log/flush"
+    assert requests.post(url).status_code == 401
+    doubler.predict(np.ones((1, 3), "float32"))
+    response = requests.post(url, params={"timeout": "10"}, headers=key_headers)
+    assert response.status_code == 200 and response.json() == {"flushed": True}
+    for bad in ("soon", "0", "-1", "nan", "1000"):
+        response = requests.post(url, params={"timeout": bad}, headers=key_headers)
+        assert response.status_code == 400 and "timeout" in response.json()["error"]
+    assert doubler.flush_inference_log() is True
+
+
 def test_x_api_key_header(doubler: serving.Deployment) -> None:
     response = requests.get(f"{doubler.url}/v2/health/ready", headers={"X-API-Key": doubler.api_key})
     assert response.status_code == 200

@@ -100,11 +100,14 @@ def monitor(name: str, project: Any = None, since: Any = None, until: Any = None
         report = monitor("iceberg", since=datetime.timedelta(hours=1), bucket_s=60)
         print(report.summary())
     """
-    from jhops.serving.deployments import get_deployment
+    from jhops.serving.deployments import get_deployment, unflushed_message
+    from jhops.serving.inference_log import read_log
 
     deployment = get_deployment(name, project)
     record = deployment.record
-    log = deployment.read_inference_log()
+    # Every request answered before this call counts: a running server writes its log about once a second.
+    flushed = deployment.flush_inference_log()
+    log = read_log(deployment.inference_log_path)
     version = record.get("model_version")
     excluded = 0
     if version is not None and len(log):
@@ -134,6 +137,10 @@ def monitor(name: str, project: Any = None, since: Any = None, until: Any = None
         report.message = (f"no requests logged: the deployment's inference_logging is NONE; log them with "
                           f"jhops.serving.create_or_update({name!r}, {record['model_name']!r}, "
                           "inference_logging='ALL')")
+    if not flushed:  # best effort: the report still comes, and says what it may lack
+        report.log_note = unflushed_message(name)
+        if report.requests == 0:  # views show an empty report's message alone
+            report.message = f"{report.message or 'no requests'}; {report.log_note}"
     return report
 
 

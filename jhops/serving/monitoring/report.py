@@ -46,6 +46,9 @@ class MonitoringReport:
     drift_note: str | None = None
     message: str | None = None
     excluded_requests: int = 0
+    #: why the log may lack requests answered before the report (a running server that did not confirm its
+    #: flush), else None. Apart from ``message``, which views show instead of the numbers of an empty report.
+    log_note: str | None = None
     generated_at: float = field(default_factory=time.time)
 
     @property
@@ -74,6 +77,7 @@ class MonitoringReport:
             "model": {"name": self.model_name, "version": self.model_version},
             "generated_at": self.generated_at,
             "message": self.message,
+            "log_note": self.log_note,
             "window": {"start": iso(self.start), "end": iso(self.end), "start_ts": self.start, "end_ts": self.end,
                        "duration_s": self.duration_s, "bucket_s": self.bucket_s},
             "requests": {"count": self.requests, "instances": self.instances, "errors": self.errors,
@@ -91,8 +95,10 @@ class MonitoringReport:
         who = f"deployment {self.deployment!r}" if self.deployment else "inference log"
         model = f" (model {self.model_name} v{self.model_version})" if self.model_name else ""
         if self.requests == 0:
-            empty = f"{who}{model}: {self.message or 'no requests in the window'}"
-            return f"{empty}\ndrift: {self.drift_note}" if self.drift_note else empty
+            lines = [f"{who}{model}: {self.message or 'no requests in the window'}"]
+            lines += [f"{label}: {note}" for label, note in (("drift", self.drift_note), ("note", self.log_note))
+                      if note]
+            return "\n".join(lines)
         span = f"{iso(self.start)} to {iso(self.end)}"
         rate = f", {self.rate_per_s:.3g}/s" if self.rate_per_s is not None else ""
         lines = [f"{who}{model}: {self.requests} requests{rate} ({self.instances} instances), {span}",
@@ -119,6 +125,8 @@ class MonitoringReport:
                 lines.append(f"no drift against {against} in {len(self.drift)} features")
         if self.drift_note:
             lines.append(f"drift: {self.drift_note}")
+        if self.log_note:
+            lines.append(f"note: {self.log_note}")
         return "\n".join(lines)
 
     def __repr__(self) -> str:

@@ -4,15 +4,20 @@ model end to end."""
 from __future__ import annotations
 
 import json
+import os
+import signal
 import time
 from collections.abc import Sequence
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 from jhops import serving
+from jhops.serving import deployments
 from jhops.serving.inference_log import InferenceRecord, ParquetSink
 from jhops.serving.monitoring import MonitoringError, monitor
+from jhops.serving.server import FLUSH_INTERVAL_ENV
 from tests.serving.monitoring.inference_logs import FEATURES, batches, chips, tabular
 
 
@@ -97,7 +102,9 @@ def test_unknown_deployment(root: str) -> None:
         monitor("nowhere", project=root)
 
 
-def test_end_to_end_a_served_model(root: str) -> None:
+def test_end_to_end_a_served_model(root: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The server writes its log every minute here: only a flush on demand gets the requests in on time.
+    monkeypatch.setenv(FLUSH_INTERVAL_ENV, "60")
     deployment = serving.create_or_update("mon-live", "scorer", project=root)
     try:
         deployment.start(timeout=60)
@@ -108,17 +115,41 @@ def test_end_to_end_a_served_model(root: str) -> None:
             deployment.predict(batch)
         with pytest.raises(serving.InferenceRequestError):
             deployment.predict(np.zeros((1, 7), "float32"))  # a wrong shape: a 400, logged as an error
-        deployment.stop()
-        report = monitor("mon-live", project=root)
+        report = monitor("mon-live", project=root)  # right after the traffic, the server still running
         assert report.requests == 51 and report.errors == 1 and report.instances == 500  # the 400 ran no instance
+        assert report.message is None
         assert report.latency_ms["p50"] is not None and report.latency_ms["p50"] > 0
         assert report.predictions["kind"] == "probability" and report.predictions["count"] == 500
         assert report.drifted == ["x1"]
         calm = monitor("mon-live", project=root, since=0, until=between)
         assert calm.requests == 20 and calm.drifted == []
         json.dumps(report.to_dict(), allow_nan=False)
+        deployment.predict(tabular(1, seed=17))
+        assert len(serving.read_inference_log("mon-live", project=root)) == 52
+        # A server that does not answer the flush (stopped here) leaves monitoring working, with a warning.
+        deployment.predict(tabular(1, seed=18))
+        pid = deployment.status().pid
+        assert pid is not None
+        monkeypatch.setattr(deployments, "FLUSH_TIMEOUT_S", 0.3)
+        os.kill(pid, signal.SIGSTOP)
+        try:
+            stalled = monitor("mon-live", project=root)
+        finally:
+            os.kill(pid, signal.SIGCONT)
+        assert stalled.requests == 52 and stalled.message is None and stalled.log_note is not None
+        assert "did not confirm" in stalled.log_note and "may be missing" in stalled.log_note
+        assert f"note: {stalled.log_note}" in stalled.summary()
+        assert stalled.to_dict()["log_note"] == stalled.log_note and report.to_dict()["log_note"] is None
+        deployment.stop()
+        assert monitor("mon-live", project=root).requests == 53  # a graceful stop writes the rest
     finally:
         deployment.delete()
+
+
+def test_the_serving_notebook_does_not_wait_for_the_log() -> None:
+    notebook = json.loads((Path(__file__).parents[3] / "notebooks" / "04_serving.ipynb").read_text())
+    code = "\n".join("".join(cell["source"]) for cell in notebook["cells"] if cell["cell_type"] == "code")
+    assert "serving.monitor(" in code and "time.sleep" not in code
 
 
 def test_monitoring_is_reachable_from_jhops_serving_without_slowing_its_import():

@@ -116,8 +116,8 @@ def test_to_dict_is_json(sensors_td: Any) -> None:
     probs = [np.full((10, 1), 0.3, "float32")] * 60
     report = monitor_frame(log_frame(batches(tabular(600, seed=3, shift=2.0), 10), probs), sensors_td)
     data = json.loads(json.dumps(report.to_dict(), allow_nan=False))
-    assert set(data) == {"deployment", "model", "generated_at", "message", "window", "requests", "latency_ms",
-                         "buckets", "predictions", "drift"}
+    assert set(data) == {"deployment", "model", "generated_at", "message", "log_note", "window", "requests",
+                         "latency_ms", "buckets", "predictions", "drift"}
     assert set(data["drift"]) == {"reference", "thresholds", "note", "drifted", "features"}
     assert data["drift"]["thresholds"]["psi"] == 0.2 and data["drift"]["drifted"] == ["x1"]
     feature = data["drift"]["features"][1]
