@@ -15,7 +15,11 @@ from jhops.featurestore.feature_group import FeatureGroup
 from jhops.featurestore.feature_store import FeatureStore
 from jhops.widgets.charts import histogram_chart
 
-STATUS_COLORS = {"SUCCESS": "#2ca02c", "WARNING": "#ff7f0e", "FAILURE": "#d62728"}
+# Theme colours of JupyterLab (light and dark), with fallbacks for other front ends.
+STATUS_COLORS = {"SUCCESS": "var(--jp-success-color1, #2ca02c)", "WARNING": "var(--jp-warn-color1, #ff7f0e)",
+                 "FAILURE": "var(--jp-error-color1, #d62728)"}
+MUTED_COLOR = "var(--jp-layout-color4, #7f7f7f)"
+BADGE_TEXT_COLOR = "var(--jp-ui-inverse-font-color1, white)"
 PREVIEW_ROWS = 5
 
 
@@ -37,8 +41,8 @@ class _Raw(str):
 
 
 def _badge(status: str) -> _Raw:
-    color = STATUS_COLORS.get(status, "#7f7f7f")
-    return _Raw(f'<span class="jp-jhops-badge" style="background:{color};color:white;border-radius:3px;'
+    color = STATUS_COLORS.get(status, MUTED_COLOR)
+    return _Raw(f'<span class="jp-jhops-badge" style="background:{color};color:{BADGE_TEXT_COLOR};border-radius:3px;'
                 f'padding:1px 6px;font-size:11px">{html.escape(status)}</span>')
 
 

@@ -17,7 +17,11 @@ from IPython.display import display
 from jhops.serving.monitoring import MonitoringReport, describe_reference, monitor
 from jhops.widgets.charts import histogram_chart, line_chart
 
-DRIFT_COLOR, OK_COLOR, MUTED_COLOR = "#d62728", "#2ca02c", "#7f7f7f"
+# Theme colours of JupyterLab (light and dark), with fallbacks for other front ends.
+DRIFT_COLOR = "var(--jp-error-color1, #d62728)"
+OK_COLOR = "var(--jp-success-color1, #2ca02c)"
+MUTED_COLOR = "var(--jp-layout-color4, #7f7f7f)"
+BADGE_TEXT_COLOR = "var(--jp-ui-inverse-font-color1, white)"
 MAX_DRIFT_CHARTS = 12
 
 
@@ -44,7 +48,7 @@ def _when(iso: str | None) -> str:
 
 
 def _badge(text: str, color: str) -> str:
-    return (f'<span class="jp-jhops-badge" style="background:{color};color:white;border-radius:3px;'
+    return (f'<span class="jp-jhops-badge" style="background:{color};color:{BADGE_TEXT_COLOR};border-radius:3px;'
             f'padding:1px 6px;font-size:11px">{html.escape(text)}</span>')
 
 
@@ -158,8 +162,8 @@ def _drift_charts(features: Sequence[Mapping[str, Any]]) -> str:
         name = f["name"]
         parts.append('<div class="jp-jhops-drift-pair" style="display:inline-block;margin:4px 12px 4px 0">'
                      f"<div><b>{html.escape(name)}</b> &middot; PSI {_fmt(f.get('psi'))}, KS {_fmt(f.get('ks'))}</div>"
-                     + histogram_chart(hist["edges"], hist["reference"], title="reference")
-                     + histogram_chart(hist["edges"], hist["live"], title="live") + "</div>")
+                     + histogram_chart(hist["edges"], hist["reference"], title="reference", series=0)
+                     + histogram_chart(hist["edges"], hist["live"], title="live", series=1) + "</div>")
     return "".join(parts)
 
 

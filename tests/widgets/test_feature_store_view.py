@@ -36,3 +36,11 @@ def test_group_view_shows_schema_commits_histograms_reports_and_preview(store):
     assert ">SUCCESS<" in page and ">FAILURE<" in page and "rejected" in page
     assert "HAS_MAX(is_iceberg) observed 5" in page
     assert "Preview (5 rows)" in page and "(16 values)" in page
+
+
+def test_group_view_follows_the_theme(store):
+    from tests.widgets.test_charts import hard_coded_colours
+
+    page = feature_store_view.render_group(store.get_feature_group("iceberg"))
+    assert hard_coded_colours(page) == []
+    assert page.count('class="jp-jhops-axis jp-jhops-axis-x"') == 5  # each histogram has a value axis

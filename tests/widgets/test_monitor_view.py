@@ -115,3 +115,13 @@ def test_a_reference_from_stored_statistics_says_so() -> None:
     page = monitor_view.render_html(monitor_frame(log, profile))
     assert "td v3 (train): 500 rows, from the statistics stored with fg v1 commit 4" in page
     assert ">DRIFT PSI+KS<" in page
+
+
+def test_the_report_follows_the_theme() -> None:
+    from tests.widgets.test_charts import hard_coded_colours
+
+    page = monitor_view.render_html(_report())
+    assert hard_coded_colours(page) == []
+    pair = page[page.index('class="jp-jhops-drift-pair"'):]
+    # reference and live bars in two series colours, told apart on light and dark themes
+    assert "fill:var(--jp-jhops-series-0" in pair and "fill:var(--jp-jhops-series-1" in pair
