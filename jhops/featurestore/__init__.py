@@ -15,6 +15,7 @@ import types
 from typing import Any
 
 from jhops.featurestore.errors import (
+    EmptyInsertWarning,
     FeatureStoreError,
     NotFoundError,
     SchemaMismatchError,
@@ -30,6 +31,7 @@ from jhops.featurestore.validation import ValidationReport
 
 __all__ = [
     "Commit",
+    "EmptyInsertWarning",
     "Expectation",
     "Feature",
     "FeatureGroup",

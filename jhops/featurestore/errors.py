@@ -23,3 +23,8 @@ class ValidationFailedError(FeatureStoreError):
     def __init__(self, message: str, report: Any) -> None:
         super().__init__(message)
         self.report = report
+
+
+class EmptyInsertWarning(UserWarning):
+    """An insert whose data has no rows: nothing was written. Silence it with
+    ``warnings.simplefilter("ignore", EmptyInsertWarning)`` where empty batches are expected."""

@@ -13,13 +13,15 @@ from typing import TYPE_CHECKING, Any
 import pyarrow as pa
 import pyarrow.compute
 
+from jhops import progress_bar
 from jhops.featurestore import validation
-from jhops.featurestore.errors import FeatureStoreError, ValidationFailedError
-from jhops.featurestore.offline_store import OPERATIONS, OfflineTable
+from jhops.featurestore.errors import EmptyInsertWarning, FeatureStoreError, ValidationFailedError
+from jhops.featurestore.offline_store import OPERATIONS, OfflineTable, column_problems, schema_mismatch
 from jhops.featurestore.online_store import decode_row, encode_key, rows_of
 from jhops.featurestore.query import Feature, Query
 from jhops.featurestore.rules import Expectation
 from jhops.featurestore.statistics import compute_statistics
+from jhops.progress_bar import Steps
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -150,41 +152,78 @@ class FeatureGroup:
                 "needs one row per key. Drop the duplicates, or append them all with operation='insert'.")
 
     def insert(self, data: Any, operation: str = "upsert", validation_options: dict[str, Any] | None = None,
-               statistics: bool | None = None) -> Commit:
+               statistics: bool | None = None, progress: bool | None = None) -> Commit | None:
         """Validate ``data`` (pandas or Spark DataFrame), write it as one commit, profile it, update online rows.
 
         ``operation``: ``upsert`` merges by primary key, ``insert`` appends, ``overwrite`` replaces. Under the
         STRICT policy a failing ERROR rule rejects the whole insert and nothing is written
         (``ValidationFailedError``, with the report). ``validation_options={"run_validation": False}`` skips
-        validation once. Example: ``fg.insert(df, operation="upsert")``.
+        validation once. Data without rows writes nothing and returns None with an ``EmptyInsertWarning``
+        (except an overwrite of a group with data, which empties it). A call that runs past two seconds shows
+        its steps in a progress bar; ``progress=False`` (or ``JHOPS_PROGRESS=0``) hides it.
+        Example: ``fg.insert(df, operation="upsert")``.
         """
-        if _is_spark(data):
-            from jhops.featurestore.spark_io import insert_spark
-
-            return insert_spark(self, data, operation, validation_options or {}, statistics)
         if operation not in OPERATIONS:
             raise FeatureStoreError(f"Unknown operation {operation!r}; use one of {', '.join(OPERATIONS)}, "
                                     "for example fg.insert(df, operation='upsert').")
-        table = to_arrow(data)
+        options = dict(validation_options or {})
+        profile = self.statistics_enabled if statistics is None else bool(statistics)
+        steps = ["prepare", *(["validate"] if self._validates(options) else []), "write",
+                 *(["statistics"] if profile else []), *(["online"] if self.online_enabled else [])]
+        with Steps(f"insert {self.name} v{self.version}", steps, progress=progress,
+                   delay=progress_bar.DELAY_S) as bar:
+            bar.step("prepare")
+            if _is_spark(data):
+                from jhops.featurestore.spark_io import insert_spark
+
+                return insert_spark(self, data, operation, options, profile, bar)
+            return self._insert_arrow(to_arrow(data), operation, options, profile, bar)
+
+    def _insert_arrow(self, table: pa.Table, operation: str, options: dict[str, Any], profile: bool,
+                      bar: Steps) -> Commit | None:
         self._check_keys(table)
+        if table.num_rows == 0 and self._skips_empty(operation):
+            schema = self.offline.schema()
+            problems = column_problems(schema, table.column_names) if schema is not None else []
+            if schema is not None and problems:
+                raise schema_mismatch(schema, problems)
+            self._warn_empty()
+            return None
         if operation == "upsert":
             self._check_unique_keys(table)
         table = self.offline.conform(table)
-        report = self._validate(table, validation_options or {})
-        profile = self.statistics_enabled if statistics is None else statistics
+        report = self._validate(table, options, bar) if table.num_rows else None
+        bar.step("write")
         if profile and (operation == "overwrite" or not self.offline.exists()):
             # The commit will hold exactly these rows: profile them while delta-rs writes (it releases the GIL).
             with concurrent.futures.ThreadPoolExecutor(1) as pool:
                 stats = pool.submit(compute_statistics, table)
                 result = self.offline.write(table, operation, self.primary_key)
-                return self._after_commit(result, table, report, statistics, stats=stats.result())
+                bar.step("statistics")
+                return self._after_commit(result, table, report, profile, bar, stats=stats.result())
         result = self.offline.write(table, operation, self.primary_key)
-        return self._after_commit(result, table, report, statistics)
+        return self._after_commit(result, table, report, profile, bar)
 
-    def _validate(self, data: Any, options: dict[str, Any]) -> validation.ValidationReport | None:
+    def _skips_empty(self, operation: str) -> bool:
+        """Whether data without rows is a no-op: always, but for an overwrite, which empties a group with data."""
+        return operation != "overwrite" or not self.offline.exists()
+
+    def _warn_empty(self) -> None:
+        version = self.offline.version()
+        state = (f"it stays at commit {version}" if version is not None else
+                 "it still has no data, and no schema: the first insert with rows fixes the schema")
+        warnings.warn(f"{self.name} v{self.version}: the data has no rows; nothing was written ({state}).",
+                      EmptyInsertWarning, stacklevel=4)
+
+    def _validates(self, options: dict[str, Any]) -> bool:
+        return self.validation_policy != "NONE" and bool(options.get("run_validation", True)) \
+            and bool(self._row["expectations"])
+
+    def _validate(self, data: Any, options: dict[str, Any], bar: Steps) -> validation.ValidationReport | None:
         policy = self.validation_policy
-        if policy == "NONE" or not options.get("run_validation", True) or not self._row["expectations"]:
+        if not self._validates(options):
             return None
+        bar.step("validate")
         report = validation.validate(data, self.expectations)
         if policy == "STRICT" and report.status == "FAILURE":
             report.id = self._store.catalog.add_report(self.id, None, report.status, policy, report.rows,
@@ -193,11 +232,11 @@ class FeatureGroup:
                 f"Insert into {self.name} v{self.version} rejected; nothing was written. "
                 f"{report.summary()} (policy STRICT; the report is fg.validation_reports()[-1]).", report)
         if report.status != "SUCCESS":
-            warnings.warn(f"{self.name} v{self.version}: {report.summary()}", stacklevel=3)
+            warnings.warn(f"{self.name} v{self.version}: {report.summary()}", stacklevel=4)
         return report
 
     def _after_commit(self, result: Any, data: pa.Table | None, report: validation.ValidationReport | None,
-                      statistics: bool | None, stats: dict[str, Any] | None = None, online: bool = True) -> Commit:
+                      profile: bool, bar: Steps, stats: dict[str, Any] | None = None, online: bool = True) -> Commit:
         committed_at = time.time()
         if self._row["features"] is None:
             schema = self.offline.schema()
@@ -205,7 +244,8 @@ class FeatureGroup:
             self._store.catalog.update_group(self.id, features=[{"name": f.name, "type": str(f.type),
                                                                   "description": "", "tags": {}} for f in schema])
             self._reload()
-        if stats is None and (self.statistics_enabled if statistics is None else statistics):
+        if stats is None and profile:
+            bar.step("statistics")
             whole = data if data is not None and (result.version == 0 or result.operation == "overwrite") \
                 else self.offline.read(result.version)
             stats = compute_statistics(whole)
@@ -215,6 +255,7 @@ class FeatureGroup:
             report.id = self._store.catalog.add_report(self.id, result.version, report.status, self.validation_policy,
                                                        report.rows, report.results_as_dicts())
         if online and self.online_enabled:
+            bar.step("online")
             self._write_online(data, replace=result.operation == "overwrite")
         return Commit(result.version, result.operation, result.rows, committed_at, result.metrics, report, stats)
 

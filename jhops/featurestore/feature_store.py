@@ -150,8 +150,11 @@ class FeatureStore:
     def create_training_dataset(self, name: str, query_or_fg: Query | FeatureGroup, version: int | None = None,
                                 splits: dict[str, float] | None = None, seed: int = 42,
                                 data_format: str = "parquet", label: Sequence[str] = (),
-                                description: str = "") -> TrainingDataset:
+                                description: str = "", progress: bool | None = None) -> TrainingDataset:
         """Materialise a query (or a whole group) into versioned, reproducible splits.
+
+        A call that runs past two seconds shows its steps (read, write each split) in a progress bar;
+        ``progress=False`` (or ``JHOPS_PROGRESS=0``) hides it.
 
         Example::
 
@@ -160,7 +163,7 @@ class FeatureStore:
         from jhops.featurestore.training_dataset import create_training_dataset
 
         return create_training_dataset(self, name, query_or_fg, version, splits, seed, data_format, label,
-                                       description)
+                                       description, progress)
 
     def get_training_dataset(self, name: str, version: int | None = None) -> TrainingDataset:
         from jhops.featurestore.training_dataset import TrainingDataset

@@ -34,6 +34,18 @@ def _quote(name: str) -> str:
     return f'"{name}"'
 
 
+def column_problems(schema: pa.Schema, columns: Sequence[str]) -> list[str]:
+    """The columns ``schema`` has that ``columns`` lacks, and those it does not know, as phrases."""
+    missing = [f.name for f in schema if f.name not in columns]
+    extra = [c for c in columns if c not in schema.names]
+    return ([f"missing columns {missing}"] if missing else []) + ([f"unknown columns {extra}"] if extra else [])
+
+
+def schema_mismatch(schema: pa.Schema, problems: Sequence[str]) -> SchemaMismatchError:
+    return SchemaMismatchError("The data does not match the feature group's schema: " + "; ".join(problems)
+                               + f". The schema is: {', '.join(f'{f.name} {f.type}' for f in schema)}.")
+
+
 class OfflineTable:
     """A Delta table at ``uri``; reads as Arrow, by version or by time.
 
@@ -70,13 +82,9 @@ class OfflineTable:
         schema = self.schema()
         if schema is None:
             return data
-        problems = []
-        missing = [f.name for f in schema if f.name not in data.column_names]
-        extra = [c for c in data.column_names if c not in schema.names]
-        if missing:
-            problems.append(f"missing columns {missing}")
-        if extra:
-            problems.append(f"unknown columns {extra}")
+        problems = column_problems(schema, data.column_names)
+        if not problems and data.num_rows == 0:
+            return schema.empty_table()  # no values to lose: an empty frame's columns often have no type at all
         if not problems:
             columns = []
             for target in schema:
@@ -89,9 +97,7 @@ class OfflineTable:
                                         f"{target.type}")
                 columns.append(column)
         if problems:
-            raise SchemaMismatchError(
-                "The data does not match the feature group's schema: " + "; ".join(problems)
-                + f". The schema is: {', '.join(f'{f.name} {f.type}' for f in schema)}.")
+            raise schema_mismatch(schema, problems)
         return pa.Table.from_arrays(columns, schema=schema)
 
     def write(self, data: pa.Table, operation: str, primary_key: Sequence[str]) -> CommitResult:

@@ -20,12 +20,13 @@ from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 
-from jhops.featurestore.errors import FeatureStoreError, SchemaMismatchError
-from jhops.featurestore.offline_store import CommitResult
+from jhops.featurestore.errors import FeatureStoreError
+from jhops.featurestore.offline_store import CommitResult, column_problems, schema_mismatch
 from jhops.featurestore.statistics import HISTOGRAM_BINS, TOP_VALUES
 
 if TYPE_CHECKING:
     from jhops.featurestore.feature_group import Commit, FeatureGroup
+    from jhops.progress_bar import Steps
 
 ARRAY_PREFIXES = ("list", "large_list", "fixed_size_list")
 
@@ -211,27 +212,20 @@ def _conform_spark(group: FeatureGroup, sdf: Any) -> tuple[Any, pa.Schema]:
     incoming = _arrow_schema(sdf)
     if target is None:
         return sdf, incoming
-    missing = [f.name for f in target if f.name not in incoming.names]
-    extra = [n for n in incoming.names if n not in target.names]
-    if missing or extra:
-        problems = ([f"missing columns {missing}"] if missing else []) + ([f"unknown columns {extra}"] if extra else [])
-        raise SchemaMismatchError(f"The data does not match the feature group's schema: {'; '.join(problems)}. "
-                                  f"The schema is: {', '.join(f'{f.name} {f.type}' for f in target)}.")
+    problems = column_problems(target, incoming.names)
+    if problems:
+        raise schema_mismatch(target, problems)
     spark_target = _spark_schema(target)
     return sdf.select([F.col(f.name).cast(f.dataType).alias(f.name) for f in spark_target.fields]), target
 
 
-def insert_spark(group: FeatureGroup, sdf: Any, operation: str, options: dict[str, Any],
-                 statistics: bool | None) -> Commit:
+def insert_spark(group: FeatureGroup, sdf: Any, operation: str, options: dict[str, Any], profile: bool,
+                 bar: Steps) -> Commit | None:
     """Insert a Spark DataFrame into ``group`` without collecting it (see the module docstring)."""
     from deltalake import DeltaTable, write_deltalake
     from deltalake.transaction import AddAction, create_table_with_add_actions
     from pyspark.sql import functions as F
 
-    from jhops.featurestore.offline_store import OPERATIONS
-
-    if operation not in OPERATIONS:
-        raise FeatureStoreError(f"Unknown operation {operation!r}; use one of {', '.join(OPERATIONS)}")
     if not group._store.project.is_local:
         raise FeatureStoreError("Spark inserts write into the project folder from the executors; this needs a "
                                 "project on a filesystem the executors share (a local or mounted path).")
@@ -252,11 +246,16 @@ def insert_spark(group: FeatureGroup, sdf: Any, operation: str, options: dict[st
             raise FeatureStoreError(f"Primary key(s) appear more than once in the data, e.g. {example}; an upsert "
                                     "needs one row per key. Drop the duplicates, or append with operation='insert'.")
     sdf, schema = _conform_spark(group, sdf)
+    table = group.offline
+    existed = table.exists()
+    empty = sdf.isEmpty()
+    if empty and group._skips_empty(operation):
+        group._warn_empty()
+        return None
     sdf = sdf.persist()
     try:
-        report = group._validate(sdf, options)
-        table = group.offline
-        existed = table.exists()
+        report = None if empty else group._validate(sdf, options, bar)
+        bar.step("write")
         upsert = existed and operation == "upsert"
         folder = os.path.join(table.uri, "_jhops_staging", uuid.uuid4().hex) if upsert else table.uri
         files = _write_partitions(sdf, folder, schema)
@@ -295,10 +294,12 @@ def insert_spark(group: FeatureGroup, sdf: Any, operation: str, options: dict[st
         result = CommitResult(version, operation, rows, {k: v for k, v in metrics.items()
                                                          if isinstance(v, (int, float))})
         stats = None
-        if group.statistics_enabled if statistics is None else statistics:
+        if profile:
+            bar.step("statistics")
             stats = statistics_spark(read_spark(group, version, sdf.sparkSession))
-        commit = group._after_commit(result, None, report, statistics=False, stats=stats, online=False)
+        commit = group._after_commit(result, None, report, False, bar, stats=stats, online=False)
         if group.online_enabled:
+            bar.step("online")
             try:
                 _write_online_spark(group, sdf, replace=operation == "overwrite")
             except Exception as exc:  # the offline commit stands and is recorded; say how to catch up

@@ -15,11 +15,13 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from jhops import progress_bar
 from jhops.featurestore.errors import FeatureStoreError
 from jhops.featurestore.feature_group import FeatureGroup
 from jhops.featurestore.naming import check_name
 from jhops.featurestore.query import Query, condition_from_dict
 from jhops.featurestore.statistics import compute_statistics
+from jhops.progress_bar import Steps
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -94,7 +96,7 @@ def _write_tfrecord(table: pa.Table, path: str) -> None:
 
 def create_training_dataset(store: FeatureStore, name: str, query_or_fg: Query | FeatureGroup, version: int | None,
                             splits: dict[str, float] | None, seed: int, data_format: str, label: Sequence[str],
-                            description: str) -> TrainingDataset:
+                            description: str, progress: bool | None = None) -> TrainingDataset:
     check_name(name, "training dataset")
     if data_format not in FORMATS:
         raise FeatureStoreError(f"data_format must be one of {', '.join(FORMATS)}, got {data_format!r}")
@@ -102,6 +104,14 @@ def create_training_dataset(store: FeatureStore, name: str, query_or_fg: Query |
     if not isinstance(query, Query):
         raise FeatureStoreError("create_training_dataset takes a feature group or a query such as fg.select([...])")
     splits = _check_splits(splits)
+    steps = ["read", *(f"write {split}" for split in splits)]
+    with Steps(f"training dataset {name}", steps, progress=progress, delay=progress_bar.DELAY_S) as bar:
+        bar.step("read")
+        return _materialise(store, name, query, version, splits, seed, data_format, label, description, bar)
+
+
+def _materialise(store: FeatureStore, name: str, query: Query, version: int | None, splits: dict[str, float],
+                 seed: int, data_format: str, label: Sequence[str], description: str, bar: Steps) -> TrainingDataset:
     versions = {}
     for group in query.groups():
         current = group.offline.version()
@@ -126,6 +136,7 @@ def create_training_dataset(store: FeatureStore, name: str, query_or_fg: Query |
     try:
         counts = {}
         for split, indices in split_indices(table.num_rows, splits, seed).items():
+            bar.step(f"write {split}")
             part = table.take(pa.array(indices, type=pa.int64()))
             _write_split(part, os.path.join(folder, split), data_format)
             counts[split] = part.num_rows

@@ -81,11 +81,12 @@ def feature_group(fs: FeatureStore) -> FeatureGroup:
     return fg
 
 
-def ingest(fs: FeatureStore, frame: pd.DataFrame) -> tuple[FeatureGroup, Commit]:
-    """Validate and upsert the chips into ``iceberg`` v1; returns the group and the commit."""
+def ingest(fs: FeatureStore, frame: pd.DataFrame) -> tuple[FeatureGroup, Commit | None]:
+    """Validate and upsert the chips into ``iceberg`` v1; returns the group and the commit (None, with an
+    ``EmptyInsertWarning``, when ``frame`` holds no chips)."""
     fg = feature_group(fs)
     commit = fg.insert(features_frame(frame), operation="upsert")
-    if not any(f.description for f in fg.features):
+    if commit is not None and not any(f.description for f in fg.features):
         for name, text in FEATURE_DESCRIPTIONS.items():
             fg.update_feature_description(name, text)
         fg.add_tag("polarisation", "HH", feature="band_1").add_tag("polarisation", "HV", feature="band_2")

@@ -39,3 +39,14 @@ def test_broken_chips_are_rejected_and_nothing_is_written(project, chips):
     assert {(r.rule, r.feature) for r in err.value.report.failures} >= {("HAS_LENGTH", "band_1"),
                                                                         ("HAS_MAX", "is_iceberg")}
     assert fg.offline.version() == 0 and len(fg.read()) == 60
+
+
+def test_ingesting_no_chips_writes_nothing_and_a_later_ingest_works(project, chips):
+    from jhops.featurestore import EmptyInsertWarning
+
+    fs = project.get_feature_store()
+    with pytest.warns(EmptyInsertWarning, match=r"iceberg v1: the data has no rows"):
+        fg, commit = iceberg_features.ingest(fs, chips.head(0))
+    assert commit is None and fg.features == []
+    fg, commit = iceberg_features.ingest(fs, chips)
+    assert commit is not None and commit.rows == 60 and fg.get_feature("band_1").tags == {"polarisation": "HH"}
