@@ -77,7 +77,8 @@ def get_model_registry(project: Project | str | os.PathLike[str] | None = None) 
 def export(model_or_path: Any, name: str, version: int | None = None, metrics: Mapping[str, Any] | None = None,
            description: str = "", experiment_id: int | None = None, trial_id: int | None = None,
            training_dataset: Any = None, input_example: Any = None, framework: str | None = None,
-           project: Project | str | None = None, predictor_class: str | None = None) -> ModelVersion:
+           project: Project | str | None = None, predictor_class: str | None = None,
+           progress: bool | None = None) -> ModelVersion:
     """Store a model as the next version of ``name`` under ``<project>/models/<name>/<version>``.
 
     ``model_or_path``: a ``keras.Model``, a scikit-learn estimator, a ``torch.nn.Module`` (stored as TorchScript;
@@ -87,7 +88,9 @@ def export(model_or_path: Any, name: str, version: int | None = None, metrics: M
     ``sklearn``, ``torch``, ``onnx``, ``python``) is told from the model when None. The signature comes from
     the model itself (input layers, graph inputs, ``n_features_in_``) or from running it on ``input_example``.
     ``training_dataset`` (a TrainingDataset, ``"name"``, ``"name:version"`` or ``(name, version)``) records the
-    dataset and the feature group commits it was read at. A failed export leaves no row and no folder.
+    dataset and the feature group commits it was read at. A failed export leaves no row and no folder. An export
+    that takes more than two seconds shows a progress bar over its steps; ``progress=False`` (or
+    ``JHOPS_PROGRESS=0``) turns it off.
 
     Example::
 
@@ -98,7 +101,7 @@ def export(model_or_path: Any, name: str, version: int | None = None, metrics: M
     return get_model_registry(project).export(
         model_or_path, name, version=version, metrics=metrics, description=description, experiment_id=experiment_id,
         trial_id=trial_id, training_dataset=training_dataset, input_example=input_example, framework=framework,
-        predictor_class=predictor_class)
+        predictor_class=predictor_class, progress=progress)
 
 
 def get_model(name: str, version: int | None = None, project: Project | str | None = None) -> ModelVersion:

@@ -40,11 +40,15 @@ from jhops.models.signature import (
     empty_signature,
     infer_signature,
 )
+from jhops.progress_bar import DELAY_S, Steps
 
 if TYPE_CHECKING:
     from jhops.project import Project
 
 MODELS_FOLDER = "models"
+EXPORT_STEPS = ("write", "signature", "register")
+PROGRESS_DELAY_S = DELAY_S
+"""An export shows its progress bar once it has taken this long (seconds)."""
 
 
 def check_metrics(metrics: Mapping[str, Any] | None) -> dict[str, float]:
@@ -99,9 +103,12 @@ class ModelRegistry:
     def export(self, model_or_path: Any, name: str, version: int | None = None,
                metrics: Mapping[str, Any] | None = None, description: str = "", experiment_id: int | None = None,
                trial_id: int | None = None, training_dataset: TrainingDatasetRef = None, input_example: Any = None,
-               framework: str | None = None, predictor_class: str | None = None) -> ModelVersion:
+               framework: str | None = None, predictor_class: str | None = None,
+               progress: bool | None = None) -> ModelVersion:
         """Store a model (an object or a path) as the next version of ``name``; see :func:`jhops.models.export`.
 
+        An export that takes more than two seconds shows a progress bar over its steps (write the artifact, load
+        it back for the signature, register); ``progress=False`` (or ``JHOPS_PROGRESS=0``) turns it off.
         Example: ``registry.export(clf, "iceberg-sk", metrics={"accuracy": 0.8}, input_example=x_test[:2])``
         """
         check_model_name(name)
@@ -126,13 +133,29 @@ class ModelRegistry:
         provenance["source"] = _describe(source)
         os.makedirs(self.root, exist_ok=True)
         staging = tempfile.mkdtemp(prefix=f".staging-{name}-", dir=self.root)
-        final: str | None = None
+        try:
+            with Steps(f"export {name}", EXPORT_STEPS, progress=progress, delay=PROGRESS_DELAY_S) as bar:
+                bar.step("write")
+                artifact, class_name = self._write_artifact(kind, source, staging, input_example, predictor_class)
+                meta: dict[str, Any] = {"name": name, "framework": kind.name, "artifact": artifact,
+                                        "predictor_class": class_name, "metrics": checked_metrics}
+                bar.step("signature")
+                signature = self._signature(kind, os.path.join(staging, artifact), meta, input_example)
+                bar.step("register")
+                number = self._register(staging, meta, version, signature, description, provenance)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)  # gone already once registered
+            raise
+        return self.get_model(name, number)
+
+    def _register(self, staging: str, meta: dict[str, Any], version: int | None, signature: Signature,
+                  description: str, provenance: dict[str, Any]) -> int:
+        """Claim the version number, insert the row and rename the staged folder into place, in one transaction:
+        a failure leaves neither the row nor the folder. Returns the version number."""
+        name = meta["name"]
+        moved: str | None = None
         made_name_folder = False
         try:
-            artifact, class_name = self._write_artifact(kind, source, staging, input_example, predictor_class)
-            meta: dict[str, Any] = {"name": name, "framework": kind.name, "artifact": artifact,
-                                    "predictor_class": class_name, "metrics": checked_metrics}
-            signature = self._signature(kind, os.path.join(staging, artifact), meta, input_example)
             with self.project.engine.begin() as conn:
                 number = self.catalog.claim_version(conn, name, version)
                 target = os.path.join(self.root, name, str(number))
@@ -142,21 +165,23 @@ class ModelRegistry:
                 meta.update(version=number, signature=signature, created=time.time())
                 write_model_json(staging, meta)
                 self.catalog.insert(conn, {
-                    "name": name, "version": number, "framework": kind.name, "description": description or "",
-                    "metrics": checked_metrics, "signature": signature, "provenance": provenance,
-                    "path": f"{MODELS_FOLDER}/{name}/{number}", "created": meta["created"]})
+                    "name": name, "version": number, "framework": meta["framework"],
+                    "description": description or "", "metrics": meta["metrics"], "signature": signature,
+                    "provenance": provenance, "path": f"{MODELS_FOLDER}/{name}/{number}",
+                    "created": meta["created"]})
                 if not os.path.isdir(os.path.dirname(target)):
                     os.makedirs(os.path.dirname(target))
                     made_name_folder = True
                 os.rename(staging, target)
-                final = target
+                moved = target
         except BaseException:
-            shutil.rmtree(final or staging, ignore_errors=True)
+            if moved is not None:  # the row was not committed: neither is its folder
+                shutil.rmtree(moved, ignore_errors=True)
             if made_name_folder:  # under the write lock, so no other export is about to move a version into it
                 with contextlib.suppress(Exception), self.project.engine.begin():
                     os.rmdir(os.path.join(self.root, name))
             raise
-        return self.get_model(name, number)
+        return number
 
     def _write_artifact(self, kind: Framework, source: Any, staging: str, input_example: Any,
                         predictor_class: str | None) -> tuple[str, str | None]:

@@ -26,6 +26,7 @@ from typing import Any
 
 import numpy as np
 
+from jhops.progress_bar import DELAY_S, Steps
 from jhops.serving import process
 from jhops.serving.api_key import api_key
 from jhops.serving.batching import BatchingConfig
@@ -48,6 +49,9 @@ START_TIMEOUT_S = 120.0
 STOP_TIMEOUT_S = 30.0
 FLUSH_TIMEOUT_S = 5.0
 """How long a reader of the inference log waits for a running server to write what it has answered."""
+START_STEPS = ("launch", "load model", "ready")
+PROGRESS_DELAY_S = DELAY_S
+"""A start shows its progress bar once it has taken this long (seconds)."""
 
 
 @dataclass(frozen=True)
@@ -131,19 +135,24 @@ class Deployment:
         """The current state (a dead server reads FAILED, never RUNNING)."""
         return _status(self.folder, self.record)
 
-    def start(self, timeout: float = START_TIMEOUT_S) -> DeploymentStatus:
+    def start(self, timeout: float = START_TIMEOUT_S, progress: bool | None = None) -> DeploymentStatus:
         """Start the server (a no-op when it runs) and wait until it answers ``/v2/health/ready``.
 
-        Raises ``DeploymentStartError`` with the server log's tail when it fails or is not ready in ``timeout`` s.
+        A start that takes more than two seconds shows a progress bar over its steps (launch, load model, ready);
+        ``progress=False`` (or ``JHOPS_PROGRESS=0``) turns it off. Raises ``DeploymentStartError`` with the server
+        log's tail when it fails or is not ready in ``timeout`` s.
+        Example: ``get_deployment("iceberg").start(progress=False).state`` -> ``"RUNNING"``
         """
-        with locked(self.folder):
-            record = read_record(self.folder)
-            pid: int = record.get("pid") or 0
-            if not (record.get("state") in ("STARTING", "RUNNING") and process.alive(pid, self.folder)):
-                pid = process.launch(self.folder).pid
-                write_record(self.folder, {**record, "state": "STARTING", "pid": pid, "error": None,
-                                           "url": None, "started": None})
-        return self._wait_ready(pid, timeout)
+        with Steps(f"start {self.name}", START_STEPS, progress=progress, delay=PROGRESS_DELAY_S) as bar:
+            bar.step("launch")
+            with locked(self.folder):
+                record = read_record(self.folder)
+                pid: int = record.get("pid") or 0
+                if not (record.get("state") in ("STARTING", "RUNNING") and process.alive(pid, self.folder)):
+                    pid = process.launch(self.folder).pid
+                    write_record(self.folder, {**record, "state": "STARTING", "pid": pid, "error": None,
+                                               "url": None, "started": None})
+            return self._wait_ready(pid, timeout, bar)
 
     def _fail(self, pid: int, message: str) -> DeploymentStartError:
         with locked(self.folder):
@@ -153,8 +162,9 @@ class Deployment:
         tail = process.log_tail(self.folder)
         return DeploymentStartError(f"deployment {self.name!r}: {message}\n--- server log (tail) ---\n{tail}", tail)
 
-    def _wait_ready(self, pid: int, timeout: float) -> DeploymentStatus:
+    def _wait_ready(self, pid: int, timeout: float, bar: Steps) -> DeploymentStatus:
         deadline = time.monotonic() + timeout
+        bar.step("load model")  # the server records itself RUNNING once its model is loaded and it listens
         while True:
             record = read_record(self.folder)
             if record.get("state") == "FAILED" and record.get("pid") in (None, pid):
@@ -163,9 +173,11 @@ class Deployment:
                 code = process.exit_code(pid)
                 raise self._fail(pid, "the model server exited before it was ready"
                                  + (f" (status {code})" if code is not None else ""))
-            if (record.get("state") == "RUNNING" and record.get("pid") == pid
-                    and ModelClient(record["url"], self.name, self.api_key, timeout=5).get("/v2/health/ready") == 200):
-                return self.status()
+            if record.get("state") == "RUNNING" and record.get("pid") == pid:
+                if bar.current != "ready":
+                    bar.step("ready")
+                if ModelClient(record["url"], self.name, self.api_key, timeout=5).get("/v2/health/ready") == 200:
+                    return self.status()
             if time.monotonic() > deadline:
                 process.terminate(pid, 5.0, self.folder)
                 raise self._fail(pid, f"the model server was not ready within {timeout:g} s (killed); load the "
@@ -335,12 +347,14 @@ def get_deployment(name: str, project: Any = None) -> Deployment:
     return Deployment(project_root(project), name)
 
 
-def start(name: str, project: Any = None, timeout: float = START_TIMEOUT_S) -> DeploymentStatus:
-    """Start deployment ``name``'s server and wait until it is ready.
+def start(name: str, project: Any = None, timeout: float = START_TIMEOUT_S,
+          progress: bool | None = None) -> DeploymentStatus:
+    """Start deployment ``name``'s server and wait until it is ready (a progress bar when it takes a while;
+    ``progress=False`` for none).
 
     Example: ``start("iceberg").url`` -> ``"http://127.0.0.1:41235"``
     """
-    return get_deployment(name, project).start(timeout)
+    return get_deployment(name, project).start(timeout, progress=progress)
 
 
 def stop(name: str, project: Any = None, timeout: float = STOP_TIMEOUT_S) -> DeploymentStatus:

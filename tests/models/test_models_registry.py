@@ -257,3 +257,18 @@ def test_two_processes_exporting_at_once_get_different_versions(registry, predic
     for mv in versions:
         with open(os.path.join(mv.path, "model.json")) as handle:
             assert json.load(handle)["version"] == mv.version
+
+
+def test_an_export_shows_its_steps_and_can_be_quiet(registry, classifier, data, capsys, monkeypatch):
+    x, _ = data
+    monkeypatch.setattr("jhops.models.registry.PROGRESS_DELAY_S", 0.0)  # the bar at once, not after two seconds
+    registry.export(classifier, "iceberg-sk", input_example=x[:2])
+    assert "export iceberg-sk (done): 3/3" in capsys.readouterr().err  # write, signature, register
+    with pytest.raises(InputExampleError):
+        registry.export(classifier, "iceberg-sk", input_example=x[:2, :3])
+    assert "export iceberg-sk (failed at signature)" in capsys.readouterr().err
+    jhops.models.export(classifier, "iceberg-sk", input_example=x[:2], project=registry.project, progress=False)
+    monkeypatch.setenv("JHOPS_PROGRESS", "0")
+    registry.export(classifier, "iceberg-sk", input_example=x[:2])
+    assert capsys.readouterr().err == ""
+    assert [mv.version for mv in registry.list_models("iceberg-sk")] == [1, 2, 3]

@@ -15,13 +15,21 @@ import pytest
 import requests
 
 from jhops import models, serving
-from jhops.serving import process
+from jhops.serving import deployments, process
 
 
-def test_states_from_created_to_stopped(deploy: Callable[..., serving.Deployment], root: str) -> None:
+@pytest.fixture
+def bars_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Progress bars of deployment starts drawn at once, not only after two seconds."""
+    monkeypatch.setattr(deployments, "PROGRESS_DELAY_S", 0.0)
+
+
+def test_states_from_created_to_stopped(deploy: Callable[..., serving.Deployment], root: str,
+                                        bars_at_once: None, capsys: pytest.CaptureFixture[str]) -> None:
     d = deploy("states", "doubler", start=False)
     assert d.status().state == "CREATED" and d.url is None
-    status = serving.start("states", project=root)
+    status = serving.start("states", project=root, progress=False)
+    assert capsys.readouterr().err == ""  # no bar when asked for none
     assert status.state == "RUNNING" and status.port and status.pid and status.url == f"http://127.0.0.1:{status.port}"
     assert (status.model_name, status.model_version) == ("doubler", 1)
     assert serving.start("states", project=root).pid == status.pid  # already running: the same server
@@ -47,13 +55,16 @@ def test_found_again_from_another_process(deploy: Callable[..., serving.Deployme
     assert serving.status("shared", project=root).state == "STOPPED"
 
 
-def test_restart_keeps_the_port_and_the_log(deploy: Callable[..., serving.Deployment], root: str) -> None:
+def test_restart_keeps_the_port_and_the_log(deploy: Callable[..., serving.Deployment], root: str,
+                                            bars_at_once: None, capsys: pytest.CaptureFixture[str]) -> None:
     d = deploy("restart", "doubler")
     port = d.status().port
     for _ in range(5):
         d.predict(np.ones((1, 3), "float32"))
     d.stop()
+    capsys.readouterr()
     d.start()
+    assert "start restart (done): 3/3" in capsys.readouterr().err  # launch, load model, ready
     assert d.status().port == port
     for _ in range(3):
         d.predict(np.ones((1, 3), "float32"))
@@ -74,11 +85,13 @@ def test_a_killed_server_reads_failed_never_running(deploy: Callable[..., servin
     assert d.start().state == "RUNNING"  # and it starts again
 
 
-def test_a_model_that_fails_to_load(deploy: Callable[..., serving.Deployment], root: str) -> None:
+def test_a_model_that_fails_to_load(deploy: Callable[..., serving.Deployment], root: str, bars_at_once: None,
+                                    capsys: pytest.CaptureFixture[str]) -> None:
     d = deploy("broken", "doubler", start=False, predictor_loader="json:no_such_loader")
     with pytest.raises(serving.DeploymentStartError) as info:
         d.start(timeout=30)
     assert "could not load model 'doubler'" in str(info.value) and "AttributeError" in info.value.log_tail
+    assert "start broken (failed at load model)" in capsys.readouterr().err
     status = d.status()
     assert status.state == "FAILED" and "no_such_loader" in (status.error or "") and status.log_tail
 
