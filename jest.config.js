@@ -26,7 +26,9 @@ const compilerOptions = {
 
 /** @type {import('jest').Config} */
 module.exports = {
+  // Component specs choose jsdom with a `@jest-environment jsdom` docblock; the shim fills what jsdom lacks.
   testEnvironment: 'node',
+  setupFiles: ['<rootDir>/labextension/src/__tests__/jsdom-shim.ts'],
   roots: ['<rootDir>/labextension/src'],
   testRegex: 'labextension/src/(.*/)?__tests__/[^/]*\\.spec\\.ts$',
   transform: {
@@ -37,5 +39,7 @@ module.exports = {
     ]
   },
   transformIgnorePatterns: [`/node_modules/(?!(${esModules})/)`],
+  // JupyterLab's packages import their icons and stylesheets; the component specs need neither.
+  moduleNameMapper: { '\\.(svg|css)$': '<rootDir>/labextension/src/__tests__/svg-mock.ts' },
   moduleFileExtensions: ['ts', 'tsx', 'js', 'jsx', 'json', 'node']
 };

@@ -51,8 +51,13 @@ def nice_ticks(low: float, high: float, count: int, *, nice: bool = False,
     """
     low, high = min(low, high), max(low, high)
     if high == low:
-        pad = 1.0 if whole else (abs(low) * 0.1 or 1.0)
-        low, high = (low, low + pad) if whole else (low - pad, high + pad)
+        # One value: a value axis widens around it (not below zero for a value that is not), a step or time axis
+        # runs on from it.
+        pad = abs(low) * 0.1 or 1.0
+        if nice:
+            low, high = (max(0.0, low - pad) if low >= 0 else low - pad), high + pad
+        else:
+            high = low + (1.0 if whole else pad)
     step = tick_step(high - low, count, whole)
     if nice:
         low = math.floor(low / step + 1e-9) * step

@@ -1,23 +1,19 @@
 /**
- * The jhops sidebar: Compute, Experiments, Feature Store and Models & Serving sections over the model.
+ * The jhops sidebar: the Compute, Experiments, Feature Store and Models & Serving sections over the model.
+ * It holds the lists and their actions; an entity's detail opens in a main-area tab through `open`.
  */
 import { SidePanel } from '@jupyterlab/ui-components';
 import { Message } from '@lumino/messaging';
 import { Widget } from '@lumino/widgets';
 
-import {
-  computeForm,
-  deploymentDetail,
-  el,
-  experimentDetail,
-  experimentList,
-  groupDetail,
-  groupList,
-  servingList
-} from './components';
-import { JhopsModel } from './model';
+import { computeForm } from './compute';
+import { el } from './dom';
+import { experimentList } from './experiments';
+import { groupList } from './featurestore';
+import { DetailKind, groupId, JhopsModel } from './model';
+import { servingList } from './serving';
 
-/** A section whose body the owner re-renders; `render` returns the new content. */
+/** A section whose body the owner re-renders. */
 class Section extends Widget {
   constructor(id: string, label: string) {
     super();
@@ -31,8 +27,14 @@ class Section extends Widget {
   }
 }
 
+/** Opens an entity's detail in a main-area tab (the `jhops:open-detail` command). */
+export type OpenDetail = (kind: DetailKind, id: string) => void;
+
 export class JhopsSidebar extends SidePanel {
-  constructor(readonly model: JhopsModel) {
+  constructor(
+    readonly model: JhopsModel,
+    readonly open: OpenDetail
+  ) {
     super();
     this.id = 'jhops-sidebar';
     this.addClass('jp-jhops-sidebar');
@@ -101,43 +103,40 @@ export class JhopsSidebar extends SidePanel {
         )
       );
     }
-    const callbacks = {
-      select: (id: number | null) => void m.selectExperiment(id),
-      stop: (id: number) => void m.stopExperiment(id)
-    };
-    this._experiments.setContent(
-      m.selectedExperiment ? experimentDetail(m.selectedExperiment, callbacks) : experimentList(m.experiments, callbacks)
-    );
-    const fsCallbacks = { select: (name: string | null, version?: number) => void m.selectGroup(name, version) };
-    this._fsBody.replaceChildren(
-      m.selectedGroup
-        ? groupDetail(m.selectedGroup, m.statistics, fsCallbacks)
-        : groupList(m.featureGroups, m.searchHits, fsCallbacks)
-    );
-    const servingCallbacks = {
-      select: (name: string | null) => void m.selectDeployment(name),
-      action: (name: string, action: 'start' | 'stop') => void m.deploymentAction(name, action),
-      send: (name: string, instances: string) => void m.sendTestRequest(name, instances),
-      refresh: () => void m.refreshMonitoring()
-    };
-    const selected = m.selectedDeployment;
-    // The detail holds a text box: rebuilt only when what it shows changes, so a poll never eats typing.
-    const servingKey = JSON.stringify([m.models, m.deployments, selected, m.monitoring, m.testRequest, [...m.pending]]);
-    if (servingKey !== this._servingKey) {
-      this._servingKey = servingKey;
-      const test = selected && m.testRequest?.deployment === selected.name ? m.testRequest : null;
-      const typed = this._serving.node.querySelector<HTMLTextAreaElement>('.jp-jhops-test-input');
-      const typedFor = typed?.closest<HTMLElement>('.jp-jhops-deployment-detail')?.dataset.name;
-      this._serving.setContent(
-        selected
-          ? deploymentDetail(selected, m.pending.has(selected.name), test, m.monitoring, servingCallbacks)
-          : servingList(m.models, m.deployments, m.pending, servingCallbacks)
+    // Each list is rebuilt only when what it shows changes, so a poll does not replace a row under the pointer.
+    if (this._changedSince('experiments', m.experiments)) {
+      this._experiments.setContent(
+        experimentList(m.experiments, {
+          open: id => this.open('experiment', String(id)),
+          stop: id => void m.stopExperiment(id)
+        })
       );
-      const box = this._serving.node.querySelector<HTMLTextAreaElement>('.jp-jhops-test-input');
-      if (box && typed && typedFor === selected?.name) {
-        box.value = typed.value; // what the person was typing survives a state change
-      }
     }
+    if (this._changedSince('groups', [m.featureGroups, m.searchHits])) {
+      this._fsBody.replaceChildren(
+        groupList(m.featureGroups, m.searchHits, {
+          open: (name, version) => this.open('feature-group', groupId(name, version))
+        })
+      );
+    }
+    if (this._changedSince('serving', [m.models, m.deployments, [...m.pending]])) {
+      this._serving.setContent(
+        servingList(m.models, m.deployments, m.pending, {
+          open: name => this.open('deployment', name),
+          action: (name, action) => void m.deploymentAction(name, action)
+        })
+      );
+    }
+  }
+
+  /** Whether `state` differs from what the part last showed (and remember it). */
+  private _changedSince(part: string, state: unknown): boolean {
+    const key = JSON.stringify(state);
+    if (this._keys.get(part) === key) {
+      return false;
+    }
+    this._keys.set(part, key);
+    return true;
   }
 
   private _banner: Widget;
@@ -148,6 +147,6 @@ export class JhopsSidebar extends SidePanel {
   private _search: HTMLInputElement;
   private _fsBody: HTMLElement;
   private _computeKey = '';
-  private _servingKey = '';
+  private _keys = new Map<string, string>();
   private _saved = false;
 }

@@ -106,6 +106,13 @@ def test_the_views_use_no_hard_coded_colours() -> None:
     assert hard_coded_colours(monitor_view._badge("ok", monitor_view.OK_COLOR)) == []
 
 
+def test_a_single_value_gets_an_axis_that_stays_at_or_above_zero() -> None:
+    page = charts.line_chart({"requests/s": [(0.0, 0.0)]}, x_label="seconds since start")  # one empty bucket
+    for axis in ("x", "y"):
+        values = [float(label) for _, label in ticks(page, axis)]
+        assert len(values) >= 2 and min(values) == 0, (axis, values)
+
+
 def test_nothing_to_draw_draws_nothing() -> None:
     assert charts.line_chart({"a": [(0, math.nan)]}) == ""
     assert charts.histogram_chart([0, 1], []) == ""
