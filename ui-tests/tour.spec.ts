@@ -1,27 +1,21 @@
 /**
- * The README's sidebar screenshots, taken from the project that `make demo` filled: `make screenshots` points
- * the JupyterLab at it (JHOPS_TOUR_PROJECT) and saves docs/screenshots/sidebar_*.png. Each step also checks that
- * the demo's records are on screen, so a screenshot of an empty or broken panel is never saved.
+ * The README's screenshots of the sidebar and the detail tabs, taken from the project that `make demo` filled:
+ * `make screenshots` points the JupyterLab at it (JHOPS_TOUR_PROJECT) and saves docs/screenshots/sidebar_*.png
+ * and detail_*.png. Each step also checks that the demo's records are on screen, so a screenshot of an empty or
+ * broken view is never saved.
  */
 import { expect, test } from '@jupyterlab/galata';
 
 const DOCS = 'docs/screenshots';
 
-test.use({ autoGoto: true, viewport: { width: 1400, height: 1100 } });
+test.use({ autoGoto: true, viewport: { width: 1400, height: 1000 } });
 
-/** Show the jhops panel, widened so its charts and tables read well in a screenshot. */
-async function widePanel(page: any): Promise<any> {
+async function showSidebar(page: any): Promise<any> {
   if (!(await page.locator('#jhops-sidebar').isVisible())) {
     await page.locator('.lm-TabBar-tab[data-id="jhops-sidebar"]').click();
   }
   const sidebar = page.locator('#jhops-sidebar');
   await expect(sidebar.locator('.jp-jhops-compute')).toBeVisible({ timeout: 60000 });
-  const handle = page.locator('#jp-main-split-panel > .lm-SplitPanel-handle').first();
-  const box = await handle.boundingBox();
-  await page.mouse.move(box.x + box.width / 2, box.y + 300);
-  await page.mouse.down();
-  await page.mouse.move(560, box.y + 300, { steps: 5 });
-  await page.mouse.up();
   return sidebar;
 }
 
@@ -36,8 +30,13 @@ async function only(page: any, section: string): Promise<void> {
   }
 }
 
+/** The detail tab in the main area. */
+function tab(page: any, selector: string): any {
+  return page.locator(`#jp-main-dock-panel ${selector}`);
+}
+
 test('the demo in the sidebar: compute settings and the experiments', async ({ page }) => {
-  const sidebar = await widePanel(page);
+  const sidebar = await showSidebar(page);
   const items = sidebar.locator('.jp-jhops-experiment-item');
   await expect(items.filter({ hasText: 'iceberg-lr-grid' }).first()).toBeVisible({ timeout: 30000 });
   await expect(items.filter({ hasText: 'iceberg-cnn' }).first()).toBeVisible();
@@ -45,36 +44,34 @@ test('the demo in the sidebar: compute settings and the experiments', async ({ p
   await page.locator('#jhops-sidebar .jp-AccordionPanel-title', { hasText: 'Compute' }).click();
   await sidebar.screenshot({ path: `${DOCS}/sidebar_compute.png` });
 
-  await only(page, 'Experiments');
   await items.filter({ hasText: 'iceberg-lr-grid' }).first().click();
-  const detail = sidebar.locator(".jp-jhops-experiment-detail[data-state='FINISHED']");
+  const detail = tab(page, ".jp-jhops-experiment-detail[data-state='FINISHED']");
   await expect(detail.locator('.jp-jhops-chart polyline')).toHaveCount(3, { timeout: 30000 });
   await expect(detail).toContainText('3/3 trials');
-  await sidebar.screenshot({ path: `${DOCS}/sidebar_experiments.png` });
+  await page.screenshot({ path: `${DOCS}/detail_experiment.png` });
 });
 
-test('the demo in the sidebar: the iceberg feature group', async ({ page }) => {
-  const sidebar = await widePanel(page);
+test('the demo in a tab: the iceberg feature group', async ({ page }) => {
+  const sidebar = await showSidebar(page);
   await only(page, 'Feature Store');
   const group = sidebar.locator(".jp-jhops-group-item[data-name='iceberg']").first();
   await expect(group).toBeVisible({ timeout: 30000 });
   await group.click();
-  const detail = sidebar.locator(".jp-jhops-group-detail[data-name='iceberg']");
+  const detail = tab(page, ".jp-jhops-group-detail[data-name='iceberg']");
   await expect(detail.locator('.jp-jhops-histogram')).toHaveCount(5, { timeout: 30000 });
   await expect(detail).toContainText('Statistics (1604 rows)');
-  await sidebar.screenshot({ path: `${DOCS}/sidebar_feature_store.png` });
+  await page.screenshot({ path: `${DOCS}/detail_feature_group.png` });
 });
 
-test('the demo in the sidebar: the registered model and its monitored deployment', async ({ page }) => {
-  await page.setViewportSize({ width: 1400, height: 1900 }); // the monitoring charts and the drift table
-  const sidebar = await widePanel(page);
+test('the demo in a tab: the registered model and its monitored deployment', async ({ page }) => {
+  await page.setViewportSize({ width: 1400, height: 1500 }); // the monitoring charts and the drift table
+  const sidebar = await showSidebar(page);
   await only(page, 'Models & Serving');
   await expect(sidebar.locator(".jp-jhops-model-item[data-name='iceberg-cnn']")).toBeVisible({ timeout: 30000 });
   await sidebar.locator(".jp-jhops-deployment-item[data-name='iceberg'] .jp-jhops-name").click();
-  const detail = sidebar.locator(".jp-jhops-deployment-detail[data-name='iceberg']");
+  const detail = tab(page, ".jp-jhops-deployment-detail[data-name='iceberg']");
   // the demo sent the held-out test chips: 321 requests of one chip each
   await expect(detail.locator('.jp-jhops-monitoring')).toContainText('321 requests', { timeout: 60000 });
   await expect(detail.locator('.jp-jhops-drift')).toBeVisible();
-  await detail.screenshot({ path: `${DOCS}/sidebar_serving.png` });
+  await page.screenshot({ path: `${DOCS}/detail_deployment.png` });
 });
-
