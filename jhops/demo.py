@@ -10,6 +10,9 @@
    with dynamic batching, sent every held-out test chip as a request from 8 concurrent clients; the accuracy of
    the served predictions and the monitoring summary (latency, errors, input drift against the training data).
 
+Libraries' own output (TensorFlow's C++ banners, the Spark JVM's log lines) goes to log files under the project's
+``logs`` folder and each experiment's ``workers`` folder; ``--verbose`` shows what the trials write to standard error.
+
 Example: ``python -m jhops.demo --epochs 3``
 """
 
@@ -21,10 +24,12 @@ import sys
 import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import nullcontext
 
 import numpy as np
 
 from jhops.cli import format_table
+from jhops.compute.raw_output import raw_output_to
 from jhops.datasets import iceberg
 from jhops.experiment import launch
 from jhops.experiments.records import Experiment
@@ -97,6 +102,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--epochs", type=int, default=int(os.environ.get("JHOPS_DEMO_EPOCHS", "4")))
     parser.add_argument("--chips", type=int, default=1604, help="synthetic chips to generate")
     parser.add_argument("--learning-rates", default="0.01,0.001,0.0001")
+    parser.add_argument("--verbose", action="store_true",
+                        help="show what trials and TensorFlow write to standard error, not only log it")
     args = parser.parse_args(argv)
     os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
     os.environ.setdefault("JHOPS_SPARK_UI", "0")
@@ -122,17 +129,19 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     print(f"2/4 The iceberg CNN, one run of {args.epochs} epochs on the local executor")
     single = launch(train, {"learning_rate": [1e-3], "epochs": args.epochs, **data},
-                    name="iceberg-cnn", metric_key="accuracy", executor="local", workers=1, project=project)
+                    name="iceberg-cnn", metric_key="accuracy", executor="local", workers=1, project=project,
+                    verbose=args.verbose)
 
     rates = [float(r) for r in args.learning_rates.split(",")]
     print(f"\n3/4 A learning-rate grid {rates} on the Spark executor (local[2]), 2 workers")
     from jhops.compute.spark import get_or_create_session
 
-    spark = get_or_create_session("local[2]", workers=2)
-    spark.sparkContext.setLogLevel("ERROR")
+    logs = project.artifact_path("logs")
+    os.makedirs(logs, exist_ok=True)
+    spark = get_or_create_session("local[2]", workers=2, output_log=os.path.join(logs, "spark.log"))
     grid = launch(train, {"learning_rate": rates, "epochs": args.epochs, **data},
                   name="iceberg-lr-grid", metric_key="accuracy", executor="spark", spark=spark, workers=2,
-                  project=project)
+                  project=project, verbose=args.verbose)
 
     print("\nResults (validation accuracy on the 20% held out):")
     print(format_table(_rows(single) + _rows(grid)))
@@ -142,8 +151,14 @@ def main(argv: Sequence[str] | None = None) -> int:
               f"(val_accuracy {best.metrics['accuracy']:.3f}); reference after 50 epochs on the real data: ~0.85")
 
     print("\n4/4 Serving: the best model of the grid, registered, deployed and monitored")
-    _serve(project, grid, td)
+    # Registering the model loads TensorFlow in this process: its C++ start-up banner goes to a log file, while
+    # Python's own stderr (progress bars) stays on the terminal.
+    tensorflow_log = os.path.join(logs, "demo-tensorflow.log")
+    with raw_output_to(tensorflow_log, fds=(2,), keep_python_streams=True) if not args.verbose else nullcontext():
+        _serve(project, grid, td)
     print(f"\nRecords: {project.db_url}\nArtifacts: {project.artifact_path('experiments')}")
+    print(f"Logs: {logs} (Spark, TensorFlow), {project.artifact_path('experiments', str(grid.id), 'workers')} "
+          "(each worker's raw output)")
     print(f"Features: %hops fs {fg.name} in a notebook; training data: {spec}")
     print(f"Inspect: jhops experiments show {grid.id}   (or %hops experiment {grid.id} in a notebook)")
     print(f"Total time: {time.time() - started:.0f}s")

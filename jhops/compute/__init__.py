@@ -16,18 +16,21 @@ __all__ = ["EXECUTORS", "Executor", "LocalExecutor", "SparkExecutor", "WorkerExi
 
 
 def make_executor(kind: str | Executor, workers: int, *, log_dir: str | None = None,
-                  master: str | None = None, spark: Any = None) -> Executor:
+                  master: str | None = None, spark: Any = None, memory_per_worker: str | None = None) -> Executor:
     """The executor named by ``kind``: ``"local"``, ``"spark"``, or a Spark master / ``sc://`` URL.
 
+    ``memory_per_worker`` (``"4g"``) is watched on local workers, and set as the executors' memory of a
+    SparkSession made here (see ``jhops.compute.spark.get_or_create_session``).
     Example: ``make_executor("spark", 2)`` runs workers as tasks of the active (or a new ``local[2]``)
     SparkSession; ``make_executor("sc://localhost:15002", 2)`` goes through Spark Connect.
     """
     if isinstance(kind, Executor):
         return kind
     if kind == "local":
-        return LocalExecutor(log_dir=log_dir)
+        return LocalExecutor(log_dir=log_dir, memory_per_worker=memory_per_worker)
     if kind == "spark" or is_spark_master(kind):
-        return SparkExecutor(spark=spark, master=master or (None if kind == "spark" else kind), workers=workers)
+        return SparkExecutor(spark=spark, master=master or (None if kind == "spark" else kind), workers=workers,
+                             memory_per_worker=memory_per_worker, log_dir=log_dir)
     raise ValueError(
         f"Unknown executor {kind!r}. Use 'local', 'spark', or a Spark master URL such as 'local[2]', "
         "'spark://host:7077' or 'sc://localhost:15002'."

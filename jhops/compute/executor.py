@@ -11,10 +11,14 @@ from jhops.compute.worker import WorkerSpec
 
 @dataclass
 class WorkerExit:
-    """A worker whose process or task ended, with why when it is known."""
+    """A worker whose process or task ended, with why when it is known.
+
+    ``retry`` is False when running its task again elsewhere would end the same way (it used too much memory).
+    """
 
     index: int
     reason: str
+    retry: bool = True
 
 
 def thread_budget(workers: int, cores: int | None = None) -> dict[str, str]:
@@ -37,6 +41,9 @@ class Executor(ABC):
 
     #: a short name for records, e.g. ``"local"`` or ``"spark(local[2])"``
     name: str = "executor"
+    #: a folder for each worker's raw output (``worker-N.log``: C libraries, TensorFlow's banners), where the
+    #: executor's workers can write to it; None: the executor's own place
+    log_dir: str | None = None
 
     @abstractmethod
     def driver_host(self) -> str:

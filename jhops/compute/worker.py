@@ -137,9 +137,9 @@ def run_worker(spec: WorkerSpec, index: int, identity: dict[str, Any] | None = N
 
 
 def main() -> None:
-    """Entry point of a local worker process: reads ``(spec, index)`` pickled on standard input."""
-    spec, index = pickle.loads(sys.stdin.buffer.read())
-    run_worker(spec, index, identity={"kind": "process"}, exit_on_orphan=True)
+    """Entry point of a local worker process: reads ``(spec, index, log_file)`` pickled on standard input."""
+    spec, index, log_file = pickle.loads(sys.stdin.buffer.read())
+    run_worker(spec, index, identity={"kind": "process", "log_file": log_file}, exit_on_orphan=True)
 
 
 if __name__ == "__main__":

@@ -51,6 +51,8 @@ class DriverError(RuntimeError):
 
 @dataclass
 class LogLine:
+    """A line of the live view: a trial's output (``stdout``/``stderr``) or the driver's own (``jhops``)."""
+
     trial: int | None
     worker: int
     stream: str
@@ -130,8 +132,11 @@ class ExperimentDriver:
         settings: DriverSettings | None = None,
         worker_env: dict[str, str] | None = None,
         schedule: Schedule | None = None,
+        verbose: bool = False,
     ) -> None:
         self.store = store
+        #: whether what trials write to standard error also goes to the live lines (it is always recorded)
+        self.verbose = verbose
         self.experiment = experiment
         self.executor = executor
         self.target_workers = workers
@@ -233,7 +238,7 @@ class ExperimentDriver:
             if request is not None:
                 self._handle(request)
             for ended in self.executor.poll():
-                self._mark_index_dead(ended.index, ended.reason)
+                self._mark_index_dead(ended.index, ended.reason, ended.retry)
         self._shutdown_workers()
 
     def _shutdown_workers(self) -> None:
@@ -400,7 +405,10 @@ class ExperimentDriver:
             trial.stderr += stderr
             for stream, text in (("stdout", stdout), ("stderr", stderr)):
                 for line in text.splitlines():
-                    self.logs.append(LogLine(trial.number, worker.index, stream, line))
+                    # Standard error carries the libraries' warnings and banners: always in the trial's record,
+                    # live only when verbose, but for jhops' own notes.
+                    if stream == "stdout" or self.verbose or line.startswith("[jhops]"):
+                        self.logs.append(LogLine(trial.number, worker.index, stream, line))
 
     def _end_trial(self, trial: Trial, state: TrialState, *, metrics: dict[str, float] | None = None,
                    outputs: dict[str, str] | None = None, artifacts: list[str] | None = None,
@@ -415,10 +423,10 @@ class ExperimentDriver:
             metric = trial.metrics.get(self.experiment.metric_key or "metric") if state is TrialState.FINISHED else None
             self.schedule.ended(self._tokens.pop(trial.id), metric)
         if error and state is not TrialState.FINISHED:
-            self.logs.append(LogLine(trial.number, -1, "stderr", trial_ending(trial)))
+            self.logs.append(LogLine(trial.number, -1, "jhops", trial_ending(trial)))
 
     # worker health --------------------------------------------------------------------------------
-    def _mark_dead(self, worker: _Worker, reason: str) -> None:
+    def _mark_dead(self, worker: _Worker, reason: str, retry: bool = True) -> None:
         worker.alive = False
         self.exit_reasons.append(f"worker {worker.index}: {reason}")
         if worker.trial_id is not None:
@@ -427,7 +435,9 @@ class ExperimentDriver:
             if trial.state.is_final:
                 return
             attempts = self._retries.get(trial.id, 0)
-            if attempts < self.settings.max_retries and not self.killing:
+            if not retry:  # it would end the same way on another worker (too much memory): say why, once
+                self._end_trial(trial, TrialState.FAILED, error=reason)
+            elif attempts < self.settings.max_retries and not self.killing:
                 self._retries[trial.id] = attempts + 1
                 self._retry(trial, f"worker {worker.index} was lost: {reason}")
             else:
@@ -440,21 +450,21 @@ class ExperimentDriver:
         trial.state, trial.start_time, trial.worker, trial.history = TrialState.PENDING, None, {}, {}
         trial.stderr += note
         self.store.reset_trial(trial.id, note)
-        self.logs.append(LogLine(trial.number, -1, "stderr", note.strip()))
+        self.logs.append(LogLine(trial.number, -1, "jhops", note.strip()))
         self.pending.appendleft(trial.id)
 
-    def _mark_index_dead(self, index: int, reason: str) -> None:
+    def _mark_index_dead(self, index: int, reason: str, retry: bool = True) -> None:
         if index in self.starting:
             del self.starting[index]
             if reason != "exited":
                 self.exit_reasons.append(f"worker {index} ended before registering: {reason}")
         for worker in self.workers.values():
             if worker.index == index and worker.alive:
-                self._mark_dead(worker, reason)
+                self._mark_dead(worker, reason, retry)
 
     def _check_workers(self, now: float, started: float) -> None:
         for ended in self.executor.poll():
-            self._mark_index_dead(ended.index, ended.reason)
+            self._mark_index_dead(ended.index, ended.reason, ended.retry)
         timeout = self.settings.heartbeat_timeout
         for worker in self.workers.values():
             if worker.alive and now - worker.last_seen > timeout:

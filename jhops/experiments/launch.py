@@ -11,7 +11,8 @@ from typing import Any
 
 import cloudpickle
 
-from jhops.compute import Executor, LocalExecutor, default_workers, make_executor, thread_budget
+from jhops.compute import Executor, default_workers, make_executor, thread_budget
+from jhops.compute.memory import parse_size
 from jhops.experiments import environment
 from jhops.experiments.arguments import check_call, expand_args
 from jhops.experiments.driver import DriverSettings, ExperimentDriver, Listener
@@ -72,6 +73,8 @@ def launch(
     spark: Any = None,
     kind: str = "experiment",
     settings: DriverSettings | None = None,
+    memory_per_worker: str | None = None,
+    verbose: bool | None = None,
 ) -> Experiment:
     """Run ``train_fn`` once per parameter set on long-running workers and record everything.
 
@@ -83,6 +86,11 @@ def launch(
     Returns the finished ``Experiment`` record: ``.metrics`` are the best (or only) trial's metrics,
     ``.trials`` all trials. ``KeyboardInterrupt`` kills the workers and records the experiment KILLED.
 
+    ``memory_per_worker`` (``"4g"``) ends a local worker that goes over it and fails its trial with the
+    reason; on Spark it sets the executors' memory of a session jhops creates. ``verbose`` shows what the
+    trials write to standard error (library warnings, TensorFlow's logs) in the live lines too; by default
+    it is kept in the trials' records and the workers' log files only (``JHOPS_VERBOSE=1`` turns it on).
+
     Example::
 
         def train(lr, reporter):
@@ -92,7 +100,7 @@ def launch(
         exp = launch(train, {"lr": [0.1, 0.01]}, metric_key="accuracy", executor="spark", workers=2)
         exp.metrics, exp.best_params
     """
-    check_common(train_fn, direction, workers)
+    check_common(train_fn, direction, workers, memory_per_worker)
     params_list = expand_args(args)
     for params in params_list:
         check_call(train_fn, params)
@@ -101,10 +109,12 @@ def launch(
         workers=min(workers or default_workers(len(params_list)), len(params_list)),
         kind=kind, name=name, metric_key=metric_key, direction=direction, executor=executor, project=project,
         code=code, listeners=listeners, master=master, spark=spark, settings=settings,
+        memory_per_worker=memory_per_worker, verbose=verbose,
     )
 
 
-def check_common(train_fn: Callable[..., Any], direction: str, workers: int | None) -> None:
+def check_common(train_fn: Callable[..., Any], direction: str, workers: int | None,
+                 memory_per_worker: str | None = None) -> None:
     """The checks every launch makes before anything starts."""
     if not callable(train_fn):
         raise TypeError(f"train_fn must be a function, got {type(train_fn).__name__}")
@@ -112,6 +122,8 @@ def check_common(train_fn: Callable[..., Any], direction: str, workers: int | No
         raise ValueError(f"direction must be 'max' or 'min', got {direction!r}")
     if workers is not None and workers < 1:
         raise ValueError(f"workers must be at least 1, got {workers}")
+    if memory_per_worker is not None:
+        parse_size(memory_per_worker)
 
 
 def run_trials(
@@ -133,11 +145,13 @@ def run_trials(
     spark: Any,
     settings: DriverSettings | None,
     schedule: Schedule | None = None,
+    memory_per_worker: str | None = None,
+    verbose: bool | None = None,
 ) -> Experiment:
     """Record an experiment and run its trials (those given, then the schedule's) on ``workers`` workers."""
     project = project or Project()
     store = project.experiments
-    run_executor = make_executor(executor, workers, master=master, spark=spark)
+    run_executor = make_executor(executor, workers, master=master, spark=spark, memory_per_worker=memory_per_worker)
     env = environment.capture()
     experiment = store.create_experiment(
         name=str(name or getattr(train_fn, "__name__", "experiment")),
@@ -152,7 +166,7 @@ def run_trials(
         environment=env,
         driver={"pid": os.getpid(), "host": env["host"]},
     )
-    if isinstance(run_executor, LocalExecutor) and project.is_local:
+    if project.is_local:
         run_executor.log_dir = project.artifact_path("experiments", str(experiment.id), "workers")
     experiment.trials = store.create_trials(experiment.id, trials)
     runner = TrialRunner(train_fn, project.url, project.is_local, experiment.id, default_key=metric_key or "metric")
@@ -167,5 +181,13 @@ def run_trials(
         # TensorFlow's INFO lines from every worker would flood the console; warnings still show.
         worker_env={**thread_budget(workers), "TF_CPP_MIN_LOG_LEVEL": os.environ.get("TF_CPP_MIN_LOG_LEVEL", "1")},
         schedule=schedule,
+        verbose=is_verbose(verbose),
     )
     return driver.run()
+
+
+def is_verbose(verbose: bool | None) -> bool:
+    """``verbose`` as given, else the ``JHOPS_VERBOSE`` environment variable (``1``, ``true`` or ``yes``)."""
+    if verbose is not None:
+        return verbose
+    return os.environ.get("JHOPS_VERBOSE", "").strip().lower() in ("1", "true", "yes")

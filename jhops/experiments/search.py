@@ -40,6 +40,8 @@ def search(
     master: str | None = None,
     spark: Any = None,
     settings: DriverSettings | None = None,
+    memory_per_worker: str | None = None,
+    verbose: bool | None = None,
 ) -> Experiment:
     """Search ``searchspace`` for the best ``metric`` of ``train_fn``, trials running asynchronously.
 
@@ -49,6 +51,7 @@ def search(
     every ``es_interval`` seconds); a stopped trial is recorded EARLY_STOPPED with its metrics so far.
     Optimizers: ``randomsearch``, ``gridsearch`` and ``asha`` (which passes each trial a ``budget``),
     or an ``Optimizer`` of your own. Returns the ``Experiment``: ``best_params``, ``best_metric``, trials.
+    ``memory_per_worker`` and ``verbose`` are as for ``launch``.
 
     Example::
 
@@ -56,7 +59,7 @@ def search(
         exp = search(train, space, optimizer="randomsearch", num_trials=20, metric="accuracy", workers=2)
         exp.best_params, exp.best_metric
     """
-    check_common(train_fn, direction, workers)
+    check_common(train_fn, direction, workers, memory_per_worker)
     if not isinstance(searchspace, Searchspace):
         raise TypeError(f"searchspace must be a jhops Searchspace, got {type(searchspace).__name__}")
     if len(searchspace) == 0:
@@ -83,5 +86,6 @@ def search(
         train_fn, trials=[], num_trials=planned, args_record=record,
         workers=workers or default_workers(planned), kind="parallel", name=name, metric_key=metric,
         direction=direction, executor=executor, project=project, code=code, listeners=listeners,
-        master=master, spark=spark, settings=settings, schedule=schedule,
+        master=master, spark=spark, settings=settings, schedule=schedule, memory_per_worker=memory_per_worker,
+        verbose=verbose,
     )

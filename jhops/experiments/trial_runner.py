@@ -157,9 +157,9 @@ class TrialRunner:
         context.set_current(context.TrialContext(self.experiment_id, task["id"], task["number"], folder, reporter,
                                                  checkpoint))
         saved = sys.stdout, sys.stderr, os.getcwd()
-        # A local worker's own output is its log file; a Spark task's goes to the driver's console in local
-        # mode, where it would only repeat what the driver records and shows.
-        echo = worker_info.get("kind") != "spark-task"
+        # Copied to the worker's log file too; a Spark task without one would write to the Spark executor's
+        # console, in local mode the notebook's, where it would only repeat what the driver records and shows.
+        echo = worker_info.get("kind") != "spark-task" or bool(worker_info.get("log_file"))
         sys.stdout = _Capture(reporter, "stdout", sys.stdout, echo)
         sys.stderr = _Capture(reporter, "stderr", sys.stderr, echo)
         status, value, error = FINISHED, None, None

@@ -154,3 +154,64 @@ def test_a_search_on_spark_stops_poor_trials_early(project, spark):
     stopped = project.experiments.get_experiment(exp.id).trials[2]
     assert stopped.worker["kind"] == "spark-task" and 0 < len(stopped.history["metric"]) < 8
     assert exp.best_params == {"x": 0.9}
+
+
+def _noisy_task(x):
+    import os as _os
+    import sys as _sys
+
+    _os.write(2, b"I0000 port.cc:153] oneDNN custom operations are on (raw, from C++)\n")
+    print("W absl: a warning on sys.stderr", file=_sys.stderr)
+    return x
+
+
+def test_raw_output_of_a_spark_task_goes_to_its_worker_log_not_the_console(project, spark, capfd):
+    exp = experiment.launch(_noisy_task, {"x": [1]}, executor="spark", workers=1, project=project, spark=spark,
+                            listeners=[])
+    trial = exp.trials[0]
+    assert trial.state is TrialState.FINISHED and "a warning on sys.stderr" in trial.stderr
+    log_file = project.artifact_path("experiments", str(exp.id), "workers", "worker-0.log")
+    assert trial.worker["log_file"] == log_file
+    with open(log_file) as f:
+        raw = f.read()
+    assert "oneDNN custom operations are on (raw, from C++)" in raw and "a warning on sys.stderr" in raw
+    out, err = capfd.readouterr()
+    assert "oneDNN" not in out + err
+
+
+SESSION = """
+import sys
+from jhops.compute.spark import get_or_create_session
+spark = get_or_create_session("local[1]", memory_per_worker="1g", output_log=sys.argv[1])
+conf = spark.sparkContext.getConf()
+print(conf.get("spark.executor.memory"), conf.get("spark.executor.pyspark.memory", "unset"))
+print(spark.range(3).count())
+spark.stop()
+"""
+
+
+def test_a_session_jhops_creates_is_quiet_from_its_first_line_and_carries_the_memory_per_worker(tmp_path):
+    import subprocess
+    import sys
+
+    log = tmp_path / "spark.log"
+    done = subprocess.run([sys.executable, "-c", SESSION, str(log)], capture_output=True, text=True, timeout=240)
+    assert done.returncode == 0, done.stderr
+    # local[N] runs executors in the driver's JVM: the executor memory is recorded, the Python workers' address
+    # space is left unlimited (Spark's pyspark memory is an RLIMIT_AS, which TensorFlow cannot run under)
+    assert done.stdout.split() == ["1g", "unset", "3"]
+    # Nothing of the JVM's start-up (incubator modules, log4j profile, native-hadoop warning) on the console
+    assert done.stderr == ""
+    assert log.exists()
+
+
+def test_session_settings_for_a_cluster_limit_the_python_workers_too():
+    from jhops.compute.spark import LOG4J2_PROPERTIES, session_conf
+
+    conf = session_conf("spark://head:7077", "4g")
+    assert conf["spark.executor.memory"] == conf["spark.executor.pyspark.memory"] == "4g"
+    assert conf["spark.driver.extraJavaOptions"] == f"-Dlog4j2.configurationFile=file:{LOG4J2_PROPERTIES}"
+    assert os.path.exists(LOG4J2_PROPERTIES)
+    assert "spark.executor.pyspark.memory" not in session_conf("local[2]", "4g")
+    with pytest.raises(ValueError, match="must look like 512m or 4g, got '4 GB'"):
+        session_conf("local[2]", "4 GB")

@@ -229,3 +229,59 @@ def test_a_trial_whose_worker_dies_once_is_retried_on_another_worker(project, tm
     assert "running the trial again on another worker" in retried.stderr and "exit code 4" in retried.stderr
     assert retried.history["metric"] == [(0, 1.0), (1, 2.0)]  # the lost attempt's points are gone
     assert retried.worker["pid"] == retried.metrics["pid"]
+
+
+def grow(megabytes):
+    """Touch ``megabytes`` of memory, 20 MB at a time: resident, not merely reserved."""
+    import time as _time
+
+    held = []
+    for _ in range(megabytes // 20):
+        held.append(b"x" * (20 << 20))
+        _time.sleep(0.02)
+    return len(held)
+
+
+def test_a_trial_over_the_memory_per_worker_fails_with_the_reason_and_the_next_trial_runs(project):
+    exp = experiment.launch(grow, {"megabytes": [3000, 20]}, workers=1, memory_per_worker="400m", project=project,
+                            listeners=[])
+    hog, small = exp.trials
+    assert hog.state is TrialState.FAILED
+    assert hog.error is not None and hog.error.startswith("worker 0 used ")
+    assert hog.error.endswith(", over memory_per_worker=400m")  # not run again: it would only fail again
+    used = float(hog.error.split()[3])
+    assert 400 <= used * (1024 if "GB" in hog.error else 1) < 3000
+    assert small.state is TrialState.FINISHED and small.metrics == {"metric": 1.0}
+    assert project.experiments.get_experiment(exp.id).trials[0].error == hog.error
+
+
+def noisy():
+    """Writes as TensorFlow and Python libraries do: C++ banners on fd 2, warnings on sys.stderr."""
+    import os as _os
+    import sys as _sys
+    import warnings
+
+    _os.write(2, b"WARNING: All log messages before absl::InitializeLog() is called are written to STDERR\n")
+    print("I0000 port.cc:153] oneDNN custom operations are on.", file=_sys.stderr)
+    warnings.warn("a library's deprecation warning", stacklevel=1)
+    print("epoch 1: accuracy 0.5")
+    return 0.5
+
+
+@pytest.mark.parametrize("verbose", [False, True])
+def test_library_noise_stays_in_the_logs_and_the_record_and_is_live_only_when_verbose(project, verbose):
+    seen = []
+    exp = experiment.launch(noisy, project=project, verbose=verbose, listeners=[lambda p: seen.extend(p.logs)])
+    trial = exp.trials[0]
+    assert trial.state is TrialState.FINISHED
+    assert "oneDNN custom operations" in trial.stderr and "deprecation warning" in trial.stderr  # the record
+    log_file = project.artifact_path("experiments", str(exp.id), "workers", "worker-0.log")
+    with open(log_file) as f:
+        raw = f.read()
+    assert "absl::InitializeLog()" in raw and "oneDNN custom operations" in raw  # the worker's log file
+    assert trial.worker["log_file"] == log_file
+    live = "\n".join(line.text for line in seen)
+    assert "epoch 1: accuracy 0.5" in live  # what the function prints is live
+    assert ("oneDNN custom operations" in live) is verbose
+    assert ("deprecation warning" in live) is verbose
+    assert "absl" not in live  # raw output is never live: it is in the worker's log file

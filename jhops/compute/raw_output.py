@@ -1,0 +1,75 @@
+"""Raw output: what a process writes to its file descriptors 1 and 2, below Python's ``sys.stdout``.
+
+TensorFlow's and absl's C++ banners, the JVM's warnings, log4j and child processes write there, out of reach of
+Python's own streams. Sent to a file, they stay in the worker's log instead of the notebook cell.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+from collections.abc import Iterator, Sequence
+from typing import Any, TextIO
+
+
+def _flush() -> None:
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):  # a closed or replaced stream has nothing to flush
+            stream.flush()
+
+
+def _fileno(stream: object) -> int | None:
+    try:
+        return int(stream.fileno())  # type: ignore[attr-defined]
+    except (AttributeError, OSError, ValueError):
+        return None
+
+
+@contextlib.contextmanager
+def raw_output_to(path: str, fds: Sequence[int] = (1, 2), keep_python_streams: bool = False) -> Iterator[str]:
+    """Append what this process (and any process it starts meanwhile) writes to ``fds`` to the file ``path``.
+
+    A process started inside the block keeps writing to the file after it; the descriptors of this process
+    are restored when the block ends. With ``keep_python_streams``, ``sys.stdout``/``sys.stderr`` still write
+    where they did (progress bars, warnings), and only what is written below Python goes to the file.
+
+    Example::
+
+        with raw_output_to("/tmp/worker-0.log"):
+            import tensorflow   # its C++ banner goes to the file
+    """
+    _flush()
+    saved = [os.dup(fd) for fd in fds]
+    kept: list[tuple[str, Any, TextIO]] = []
+    try:
+        with open(path, "ab") as log:
+            for fd in fds:
+                os.dup2(log.fileno(), fd)
+        for fd, copy in zip(fds, saved, strict=True):
+            name = {1: "stdout", 2: "stderr"}.get(fd)
+            stream = getattr(sys, name) if keep_python_streams and name else None
+            if name and stream is not None and _fileno(stream) == fd:
+                encoding = getattr(stream, "encoding", None) or "utf-8"
+                own: TextIO = open(os.dup(copy), "w", buffering=1, encoding=encoding,  # noqa: SIM115 - closed below
+                                   errors="backslashreplace")
+                kept.append((name, stream, own))
+                setattr(sys, name, own)
+        yield path
+    finally:
+        _flush()
+        for name, stream, opened in kept:
+            setattr(sys, name, stream)
+            opened.close()
+        for fd, copy in zip(fds, saved, strict=True):
+            os.dup2(copy, fd)
+            os.close(copy)
+
+
+def tail(path: str, lines: int = 15) -> str:
+    """The last ``lines`` lines of a log file ("" when it cannot be read)."""
+    try:
+        with open(path, "rb") as f:
+            return b"\n".join(f.read().splitlines()[-lines:]).decode(errors="replace")
+    except OSError:
+        return ""
