@@ -3,11 +3,12 @@
 Cell commands::
 
     %%hops experiment [--name N] [--metric K] [--direction max|min] [--executor local|spark|URL]
-                      [--workers N] [--args VAR] [--fn NAME] [--out VAR]
+                      [--workers N] [--memory SIZE] [--args VAR] [--fn NAME] [--out VAR] [--verbose]
     %%hops parallel --searchspace VAR [--optimizer randomsearch|gridsearch|asha|hyperband|tpe] [--optimizer-options VAR]
                     [--trials N] [--metric K]
                     [--direction max|min] [--early-stop median|none] [--es-min N] [--es-interval S]
-                    [--executor local|spark|URL] [--workers N] [--seed N] [--name N] [--fn NAME] [--out VAR]
+                    [--executor local|spark|URL] [--workers N] [--memory SIZE] [--seed N] [--name N] [--fn NAME]
+                    [--out VAR] [--verbose]
 
 Line commands::
 
@@ -16,6 +17,10 @@ Line commands::
     %hops fs [NAME] [--version N]
     %hops serve create|start|stop|status|predict|delete|export ...   (see jhops.magics.serving)
     %hops monitor NAME
+    %hops help [COMMAND [SUBCOMMAND]]
+
+``%hops?`` shows every command's usage (built from the parsers below); ``-h``/``--help`` on any command prints
+its full help with examples and does nothing else.
 """
 
 from __future__ import annotations
@@ -24,16 +29,18 @@ import argparse
 import ast
 import shlex
 from collections.abc import Callable
-from typing import Any, NoReturn
+from typing import Any
 
 from IPython.core.error import UsageError
 from IPython.core.magic import Magics, line_cell_magic, magics_class
-from traitlets import Unicode
+from traitlets import Bool, Unicode
 
 from jhops.compute import EXECUTORS
 from jhops.experiments.driver import DriverError
 from jhops.experiments.launch import launch
 from jhops.experiments.store import ExperimentNotFound
+from jhops.magics.parsing import HelpShown, HopsArgumentParser, memory_size, positive_int
+from jhops.magics.serving import SERVE_PARSERS, monitor_parser, serve_help
 from jhops.project import Project
 
 EXAMPLES = {
@@ -44,36 +51,24 @@ EXAMPLES = {
     "show": "%hops experiment 3",
     "fs": "%hops fs iceberg --version 1",
     "serve": "%hops serve create iceberg --model iceberg-cnn --start",
+    "help": "%hops help parallel",
 }
-
-
-class HopsArgumentParser(argparse.ArgumentParser):
-    """An argument parser whose errors are ``UsageError`` with an example of right usage."""
-
-    def __init__(self, *args: Any, example: str, **kwargs: Any) -> None:
-        kwargs.setdefault("add_help", False)
-        super().__init__(*args, **kwargs)
-        self.example = example
-
-    def error(self, message: str) -> NoReturn:
-        raise UsageError(f"{self.prog}: {message}\nUsage: {self.format_usage().strip()}\nExample: {self.example}")
-
-    def exit(self, status: int = 0, message: str | None = None) -> NoReturn:
-        raise UsageError(message or self.format_usage())
+MORE_EXAMPLES = {
+    "experiment": ["%%hops experiment --metric accuracy --executor spark --workers 2 --memory 4g --out exp",
+                   "%%hops experiment --fn train --direction min --metric loss --verbose"],
+    "parallel": ["%%hops parallel --searchspace space --optimizer asha --optimizer-options asha_options --trials 9",
+                 "%%hops parallel --searchspace space --optimizer gridsearch --early-stop none --executor spark"],
+    "experiments": ["%hops experiments"],
+    "fs": ["%hops fs"],
+    "help": ["%hops help", "%hops help serve create"],
+}
+_TRAINING_FUNCTION = ("The cell defines the training function (the last one it defines, or --fn NAME), which the "
+                      "workers call with the parameters; it returns a metric or a dict of metrics and files.")
+_SAVED = "default: the compute settings saved in the sidebar"
 
 
 def _usage(message: str, example: str = EXAMPLES["experiment"]) -> UsageError:
     return UsageError(f"{message}\nExample: {example}")
-
-
-def _positive_int(value: str) -> int:
-    try:
-        number = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {value!r}") from None
-    if number < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {number}")
-    return number
 
 
 def _executor(value: str) -> str:
@@ -86,60 +81,145 @@ def _executor(value: str) -> str:
     )
 
 
-def _experiment_parser() -> HopsArgumentParser:
-    parser = HopsArgumentParser(prog="%%hops experiment", example=EXAMPLES["experiment"])
+def _launch_options(parser: HopsArgumentParser) -> None:
+    """The options every launching cell has: where it runs, with what, and what it shows."""
+    parser.add_argument("--executor", type=_executor, metavar="EXECUTOR",
+                        help=f"local, spark, or a Spark master or Spark Connect URL ({_SAVED}, else local)")
+    parser.add_argument("--workers", type=positive_int, metavar="N",
+                        help=f"long-running workers ({_SAVED}, else one per trial up to the cores)")
+    parser.add_argument("--memory", type=memory_size, metavar="SIZE",
+                        help=f"memory per worker, e.g. 4g: a local worker over it is ended and its trial FAILED; on "
+                             f"Spark, the executors' memory of a session jhops creates ({_SAVED}, else no limit)")
     parser.add_argument("--name", help="name of the experiment (default: the function's name)")
-    parser.add_argument("--metric", help="the metric that decides the best trial")
-    parser.add_argument("--direction", choices=["max", "min"], default="max")
-    parser.add_argument("--executor", type=_executor, help="default: the saved compute settings (sidebar)")
-    parser.add_argument("--workers", type=_positive_int, help="default: the saved compute settings (sidebar)")
-    parser.add_argument("--args", metavar="VAR", help="a variable holding a dict of lists or a list of dicts")
     parser.add_argument("--fn", metavar="NAME", help="the training function (default: the last one the cell defines)")
     parser.add_argument("--out", metavar="VAR", help="store the finished Experiment record in this variable")
+    parser.add_argument("--verbose", action="store_true",
+                        help="show what trials write to standard error (library warnings) in the cell too; it is "
+                             "always kept in the trials' records and the workers' log files")
+
+
+def _experiment_parser() -> HopsArgumentParser:
+    parser = HopsArgumentParser(prog="%%hops experiment", example=EXAMPLES["experiment"],
+                                more_examples=MORE_EXAMPLES["experiment"],
+                                description="Run the cell's training function as a tracked experiment: once, or once "
+                                            f"per parameter set of --args. {_TRAINING_FUNCTION}")
+    parser.add_argument("--metric", metavar="KEY",
+                        help="the metric that decides the best trial (default: the first one a trial returns)")
+    parser.add_argument("--direction", choices=["max", "min"], default="max",
+                        help="whether larger is better (default: %(default)s)")
+    parser.add_argument("--args", metavar="VAR", help="a variable holding a dict of lists or a list of dicts")
+    _launch_options(parser)
     return parser
 
 
 def _parallel_parser() -> HopsArgumentParser:
     from jhops.experiments.optimizers import OPTIMIZERS
 
-    parser = HopsArgumentParser(prog="%%hops parallel", example=EXAMPLES["parallel"])
+    parser = HopsArgumentParser(prog="%%hops parallel", example=EXAMPLES["parallel"],
+                                more_examples=MORE_EXAMPLES["parallel"],
+                                description="Search a Searchspace asynchronously: a free worker gets the optimizer's "
+                                            "next configuration at once, and the early-stopping rule ends trials "
+                                            f"that fall behind. {_TRAINING_FUNCTION}")
     parser.add_argument("--searchspace", default="searchspace", metavar="VAR",
                         help="a variable holding a Searchspace (default: the variable named searchspace)")
-    parser.add_argument("--optimizer", choices=sorted(OPTIMIZERS), default="randomsearch")
+    parser.add_argument("--optimizer", choices=sorted(OPTIMIZERS), default="randomsearch",
+                        help="how configurations are chosen (default: %(default)s)")
     parser.add_argument("--optimizer-options", metavar="VAR",
                         help="a dict of the optimizer's options, e.g. asha = {'max_resource': 9}")
-    parser.add_argument("--trials", type=_positive_int, default=10, help="configurations to try")
-    parser.add_argument("--metric", default="metric", help="the metric to optimize, as the function reports it")
-    parser.add_argument("--direction", choices=["max", "min"], default="max")
-    parser.add_argument("--early-stop", choices=["median", "none"], default="median")
-    parser.add_argument("--es-min", type=_positive_int, default=5, help="finished trials before the rule acts")
-    parser.add_argument("--es-interval", type=float, default=1.0, help="seconds between early-stopping checks")
-    parser.add_argument("--executor", type=_executor, help="default: the saved compute settings (sidebar)")
-    parser.add_argument("--workers", type=_positive_int, help="default: the saved compute settings (sidebar)")
-    parser.add_argument("--seed", type=int)
-    parser.add_argument("--name", help="name of the experiment (default: the function's name)")
-    parser.add_argument("--fn", metavar="NAME", help="the training function (default: the last one the cell defines)")
-    parser.add_argument("--out", metavar="VAR", help="store the finished Experiment record in this variable")
+    parser.add_argument("--trials", type=positive_int, default=10, metavar="N",
+                        help="configurations to try (default: %(default)s)")
+    parser.add_argument("--metric", default="metric", metavar="KEY",
+                        help="the metric to optimize, as the function reports it (default: %(default)s)")
+    parser.add_argument("--direction", choices=["max", "min"], default="max",
+                        help="whether larger is better (default: %(default)s)")
+    parser.add_argument("--early-stop", choices=["median", "none"], default="median",
+                        help="median stops a trial whose best is worse than the median of finished trials at its "
+                             "step (default: %(default)s)")
+    parser.add_argument("--es-min", type=positive_int, default=5, metavar="N",
+                        help="finished trials before the rule acts (default: %(default)s)")
+    parser.add_argument("--es-interval", type=float, default=1.0, metavar="SECONDS",
+                        help="seconds between early-stopping checks (default: %(default)s)")
+    parser.add_argument("--seed", type=int, metavar="N", help="seed of the optimizer's random choices")
+    _launch_options(parser)
     return parser
 
 
 def _list_parser() -> HopsArgumentParser:
-    parser = HopsArgumentParser(prog="%hops experiments", example=EXAMPLES["experiments"])
-    parser.add_argument("--limit", type=_positive_int, default=50)
+    parser = HopsArgumentParser(prog="%hops experiments", example=EXAMPLES["experiments"],
+                                more_examples=MORE_EXAMPLES["experiments"],
+                                description="The project's experiments, newest first, as a table.")
+    parser.add_argument("--limit", type=positive_int, default=50, metavar="N",
+                        help="at most this many (default: %(default)s)")
     return parser
 
 
 def _show_parser() -> HopsArgumentParser:
-    parser = HopsArgumentParser(prog="%hops experiment", example=EXAMPLES["show"])
-    parser.add_argument("id", type=_positive_int)
+    parser = HopsArgumentParser(prog="%hops experiment", example=EXAMPLES["show"],
+                                description="One experiment as its cell showed it: progress, curves, trials, logs.")
+    parser.add_argument("id", type=positive_int, help="the experiment's id (see %%hops experiments)")
     return parser
 
 
 def _fs_parser() -> HopsArgumentParser:
-    parser = HopsArgumentParser(prog="%hops fs", example=EXAMPLES["fs"])
+    parser = HopsArgumentParser(prog="%hops fs", example=EXAMPLES["fs"], more_examples=MORE_EXAMPLES["fs"],
+                                description="The feature store: its groups and training datasets, or one group's "
+                                            "schema, statistics and commits.")
     parser.add_argument("name", nargs="?", help="a feature group to show (default: the whole store)")
-    parser.add_argument("--version", type=_positive_int, help="the group's version (default: the newest)")
+    parser.add_argument("--version", type=positive_int, metavar="N", help="the group's version (default: the newest)")
     return parser
+
+
+def _help_parser() -> HopsArgumentParser:
+    parser = HopsArgumentParser(prog="%hops help", example=EXAMPLES["help"], more_examples=MORE_EXAMPLES["help"],
+                                description="Every command's usage, or one command's full help.")
+    parser.add_argument("topic", nargs="*", metavar="COMMAND", help="a command, and a serve subcommand")
+    return parser
+
+
+CELL_PARSERS: dict[str, Callable[[], HopsArgumentParser]] = {
+    "experiment": _experiment_parser, "parallel": _parallel_parser,
+}
+LINE_PARSERS: dict[str, Callable[[], HopsArgumentParser]] = {
+    "experiments": _list_parser, "experiment": _show_parser, "fs": _fs_parser,
+    **{f"serve {name}": factory for name, factory in SERVE_PARSERS.items()},
+    "monitor": monitor_parser, "help": _help_parser,
+}
+HELP_FLAGS = ("-h", "--help")
+
+
+def overview() -> str:
+    """Every command's usage with an example, built from the parsers: the docstring ``%hops?`` shows."""
+    def block(parser: HopsArgumentParser) -> str:
+        usage = parser.format_usage().strip().removeprefix("usage: ")
+        return f"  {usage}\n      e.g. {parser.example}"
+
+    return "\n".join([
+        "jhops: tracked experiments, hyperparameter searches, the feature store and deployments.",
+        "",
+        "Cell commands (%%hops ...):",
+        *(block(factory()) for factory in CELL_PARSERS.values()),
+        "  A cell with flags only (%%hops --workers 2) runs in the mode of the saved compute settings (sidebar).",
+        "",
+        "Line commands (%hops ...):",
+        *(block(factory()) for factory in LINE_PARSERS.values()),
+        "",
+        "Every command prints its full help, each option explained, with -h or --help",
+        "(%%hops parallel --help prints it without running the cell), or: %hops help COMMAND.",
+    ])
+
+
+def help_text(topic: list[str]) -> str:
+    """The help ``%hops help TOPIC`` prints: everything, one command, or one ``serve`` subcommand."""
+    if not topic:
+        return overview()
+    command = " ".join(topic)
+    parsers = [table[command] for table in (CELL_PARSERS, LINE_PARSERS) if command in table]
+    if parsers:
+        return "\n".join(factory().format_help() for factory in parsers)
+    if command == "serve":
+        return serve_help()
+    known = sorted({*CELL_PARSERS, *LINE_PARSERS, "serve"})
+    raise _usage(f"%hops help: no command {command!r}; the commands are {', '.join(known)}.", EXAMPLES["help"])
 
 
 def _defined_function(cell: str, wanted: str | None, command: str) -> str:
@@ -163,9 +243,13 @@ def _defined_function(cell: str, wanted: str | None, command: str) -> str:
 
 @magics_class
 class HopsMagics(Magics):
-    """The ``%hops`` / ``%%hops`` magics. ``%config HopsMagics.project = "/data/proj"`` picks the project."""
+    """The ``%hops`` / ``%%hops`` magics. ``%config HopsMagics.project = "/data/proj"`` picks the project,
+    ``%config HopsMagics.verbose = True`` makes every launching cell ``--verbose``."""
 
     project = Unicode(None, allow_none=True, help="Project root (default: $JHOPS_PROJECT or ./jhops-project)").tag(
+        config=True
+    )
+    verbose = Bool(False, help="Show what trials write to standard error in the cell (as --verbose does)").tag(
         config=True
     )
 
@@ -181,6 +265,7 @@ class HopsMagics(Magics):
             "fs": self._show_feature_store,
             "serve": self._serve,
             "monitor": self._monitor,
+            "help": self._help,
         }
 
     def _project(self) -> Project:
@@ -188,11 +273,20 @@ class HopsMagics(Magics):
 
     @line_cell_magic
     def hops(self, line: str, cell: str | None = None) -> Any:
-        """Run a jhops command; ``%hops`` alone lists the commands."""
         try:
             words = shlex.split(line)
         except ValueError as exc:
             raise UsageError(f"%hops: cannot parse the line: {exc}") from None
+        if words and words[0] in HELP_FLAGS:
+            words = ["help", *words[1:]]
+        if words[:1] == ["help"]:
+            return self._help(words[1:])  # in a cell too: help, and the cell is not run
+        try:
+            return self._dispatch(words, cell)
+        except HelpShown:
+            return None  # a command's -h/--help printed its help: nothing else happens
+
+    def _dispatch(self, words: list[str], cell: str | None) -> Any:
         table: dict[str, Any] = self.cell_commands if cell is not None else self.line_commands
         kind = "%%hops" if cell is not None else "%hops"
         if cell is not None and (not words or words[0].startswith("-")):
@@ -202,8 +296,8 @@ class HopsMagics(Magics):
             given = f"unknown command {words[0]!r}" if words else "a command is needed"
             examples = ([EXAMPLES["experiment"], EXAMPLES["parallel"]] if cell is not None
                         else [EXAMPLES["experiments"], EXAMPLES["show"], EXAMPLES["fs"], EXAMPLES["serve"]])
-            raise UsageError(f"{kind}: {given}; choose from {', '.join(sorted(table))}.\nExample: "
-                             + "\n         ".join(examples))
+            raise UsageError(f"{kind}: {given}; choose from {', '.join(sorted(table))} (%hops help shows every "
+                             "command's usage).\nExample: " + "\n         ".join(examples))
         command, rest = words[0], words[1:]
         return table[command](rest, cell) if cell is not None else table[command](rest)
 
@@ -219,10 +313,11 @@ class HopsMagics(Magics):
         return mode
 
     def _with_saved_defaults(self, args: argparse.Namespace) -> argparse.Namespace:
-        """Fill ``--executor`` and ``--workers`` the cell left out from the saved compute settings."""
+        """Fill ``--executor``, ``--workers`` and ``--memory`` the cell left out from the saved compute settings."""
         from jhops.compute.settings import saved_settings
 
-        if args.executor is not None and args.workers is not None:
+        args.verbose = args.verbose or self.verbose
+        if args.executor is not None and args.workers is not None and args.memory is not None:
             return args
         settings = saved_settings(self._project())
         if args.executor is None:
@@ -230,6 +325,8 @@ class HopsMagics(Magics):
             args.executor = (settings.spark_master or "spark") if spark and settings is not None else "local"
         if args.workers is None and settings is not None:
             args.workers = settings.workers  # without saved settings: one worker per trial, up to the cores
+        if args.memory is None and settings is not None:
+            args.memory = settings.memory_per_worker  # without saved settings: no limit
         return args
 
     def _variable(self, command: str, flag: str, name: str | None, example: str) -> Any:
@@ -275,7 +372,8 @@ class HopsMagics(Magics):
         launch_args = self._variable("experiment", "--args", args.args, "{'lr': [0.1, 0.01]}")
         return self._run_cell("experiment", args, cell, lambda fn, listener: launch(
             fn, launch_args, name=args.name, metric_key=args.metric, direction=args.direction,
-            executor=args.executor, workers=args.workers, project=self._project(), code=cell, listeners=[listener]))
+            executor=args.executor, workers=args.workers, project=self._project(), code=cell, listeners=[listener],
+            memory_per_worker=args.memory, verbose=args.verbose))
 
     def _parallel(self, argv: list[str], cell: str) -> None:
         from jhops.experiments.search import search
@@ -296,7 +394,7 @@ class HopsMagics(Magics):
             fn, space, optimizer=args.optimizer, optimizer_options=options, num_trials=args.trials, metric=args.metric,
             direction=args.direction, early_stop=args.early_stop, es_min=args.es_min, es_interval=args.es_interval,
             executor=args.executor, workers=args.workers, name=args.name, seed=args.seed, project=self._project(),
-            code=cell, listeners=[listener]))
+            code=cell, listeners=[listener], memory_per_worker=args.memory, verbose=args.verbose))
 
     # line commands --------------------------------------------------------------------------------
     def _list_experiments(self, argv: list[str]) -> Any:
@@ -341,3 +439,10 @@ class HopsMagics(Magics):
         from jhops.magics.serving import monitor
 
         monitor(argv, self._project())
+
+    def _help(self, argv: list[str]) -> None:
+        print(help_text(_help_parser().parse_args(argv).topic))
+
+
+# ``%hops?`` shows the magic's docstring: every command's usage, from the same parsers the commands use.
+HopsMagics.hops.__doc__ = overview()

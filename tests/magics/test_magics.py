@@ -173,3 +173,44 @@ def test_a_bare_cell_in_distributed_mode_says_it_cannot_yet(shell, project):
     save_settings(project, ComputeSettings(mode="distributed"))
     with pytest.raises(UsageError, match="Distributed Training, which this version of jhops cannot run"):
         shell.run_cell_magic("hops", "", SIMPLE)
+
+
+GROW = '''
+def grow(megabytes=1500):
+    import time
+    held = []
+    for _ in range(megabytes // 20):
+        held.append(b"x" * (20 << 20))
+        time.sleep(0.02)
+    return len(held)
+'''
+
+
+def test_memory_per_worker_comes_from_the_saved_settings_and_the_flag_wins(shell, project):
+    from jhops.compute.settings import ComputeSettings, save_settings
+
+    save_settings(project, ComputeSettings(mode="experiment", executor="local", workers=1, memory_per_worker="300m"))
+    shell.run_cell_magic("hops", "--out result", GROW)  # a bare cell
+    trial = shell.user_ns["result"].trials[0]
+    assert trial.state.value == "FAILED" and trial.error.endswith("over memory_per_worker=300m")
+    shell.run_cell_magic("hops", "experiment --memory 400m --out result", GROW)  # a named command: the same, flag wins
+    assert shell.user_ns["result"].trials[0].error.endswith("over memory_per_worker=400m")
+    with pytest.raises(UsageError, match="must look like 512m or 4g, got '4GB'"):
+        shell.run_cell_magic("hops", "experiment --memory 4GB", GROW)
+
+
+def test_verbose_flag_and_setting_reach_the_launch(shell, project, monkeypatch):
+    import jhops.magics
+    from jhops.experiments.searchspace import Searchspace
+
+    calls = []
+    monkeypatch.setattr(jhops.magics, "launch", lambda *a, **k: calls.append(k["verbose"]))
+    monkeypatch.setattr("jhops.experiments.search.search", lambda *a, **k: calls.append(k["verbose"]))
+    shell.run_cell_magic("hops", "experiment", SIMPLE)
+    shell.run_cell_magic("hops", "experiment --verbose", SIMPLE)
+    shell.user_ns["searchspace"] = Searchspace(x=("DISCRETE", [1, 2]))
+    shell.run_cell_magic("hops", "parallel --verbose", SIMPLE)
+    magics = shell.magics_manager.registry["HopsMagics"]
+    monkeypatch.setattr(magics, "verbose", True)
+    shell.run_cell_magic("hops", "experiment", SIMPLE)
+    assert calls == [False, True, True, True]
