@@ -16,6 +16,7 @@ import pyarrow.compute
 from jhops import progress_bar
 from jhops.featurestore import validation
 from jhops.featurestore.errors import EmptyInsertWarning, FeatureStoreError, ValidationFailedError
+from jhops.featurestore.expectation_specs import ExpectationsSource, read_expectations
 from jhops.featurestore.offline_store import OPERATIONS, OfflineTable, column_problems, schema_mismatch
 from jhops.featurestore.online_store import decode_row, encode_key, rows_of
 from jhops.featurestore.query import Feature, Query
@@ -348,9 +349,14 @@ class FeatureGroup:
         """Every validation report, oldest first; ``delta_version`` is None for a rejected insert."""
         return self._store.catalog.reports(self.id)
 
-    def validate(self, data: Any) -> validation.ValidationReport:
-        """Run the group's expectations on ``data`` without inserting it."""
-        return validation.validate(data if _is_spark(data) else to_arrow(data), self.expectations)
+    def validate(self, data: Any, expectations: ExpectationsSource = None) -> validation.ValidationReport:
+        """Run the group's expectations (or ``expectations``, in any form ``expectations=`` takes, e.g. a YAML
+        file) on ``data`` without inserting it or storing a report.
+
+        Example: ``fg.validate(df)``, ``fg.validate(df, expectations="rules.yaml")``
+        """
+        rules = self.expectations if expectations is None else expectations
+        return validation.validate(data if _is_spark(data) else to_arrow(data), rules)
 
     # --- queries -----------------------------------------------------------------------------------
     def select(self, features: Sequence[str]) -> Query:
@@ -449,10 +455,10 @@ def check_policy(policy: str) -> str:
     return policy
 
 
-def check_expectations(expectations: Sequence[Any] | None) -> list[dict[str, Any]]:
-    """Expectations (ours or Great Expectations suites) as stored JSON."""
+def check_expectations(expectations: ExpectationsSource) -> list[dict[str, Any]]:
+    """Expectations in any form ``expectations=`` takes (objects, suites, dicts, a file) as stored JSON."""
     stored = []
-    for item in expectations or []:
+    for item in read_expectations(expectations):
         if isinstance(item, Expectation):
             stored.append({"kind": "rules", **item.to_dict()})
         else:

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from jhops.featurestore.catalog import Catalog
 from jhops.featurestore.errors import FeatureStoreError, NotFoundError
+from jhops.featurestore.expectation_specs import ExpectationsSource
 from jhops.featurestore.feature_group import FeatureGroup, check_expectations, check_policy
 from jhops.featurestore.naming import check_name
 from jhops.featurestore.online_store import OnlineStore, open_online_store
@@ -55,11 +56,13 @@ class FeatureStore:
     # --- feature groups ----------------------------------------------------------------------------
     def create_feature_group(self, name: str, version: int | None = None, primary_key: Sequence[str] = (),
                              event_time: str | None = None, description: str = "", online_enabled: bool = False,
-                             expectations: Sequence[Any] | None = None, validation: str = "STRICT",
+                             expectations: ExpectationsSource = None, validation: str = "STRICT",
                              statistics: bool = True, tags: dict[str, Any] | None = None) -> FeatureGroup:
         """Register a new feature group version (the next one unless ``version`` is given); data comes with insert.
 
-        Example: ``fs.create_feature_group("iceberg", primary_key=["id"], expectations=[...])``
+        ``expectations``: ``Expectation`` objects, Great Expectations suites, rules written as dicts, or the path
+        of a YAML/JSON file of them (see :mod:`jhops.featurestore.expectation_specs`).
+        Example: ``fs.create_feature_group("iceberg", primary_key=["id"], expectations="rules.yaml")``
         """
         check_name(name)
         if isinstance(primary_key, str):

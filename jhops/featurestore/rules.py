@@ -1,5 +1,8 @@
 """Validation rules with the Hopsworks (Deequ) names, grouped into expectations on features.
 
+The same rules written as plain data (dicts, YAML or JSON files) are read by
+:mod:`jhops.featurestore.expectation_specs`.
+
 Example::
 
     Expectation("labels", features=["is_iceberg"],
@@ -10,6 +13,8 @@ Example::
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -37,7 +42,20 @@ ARRAY_RULES = {
 RULES = {**SCALAR_RULES, **ARRAY_RULES}
 DATATYPES = ("Integral", "Fractional", "String", "Boolean")
 LEVELS = ("WARNING", "ERROR")
+#: the keys of a rule written as a dict, besides "rule" (its name)
+RULE_FIELDS = ("level", "min", "max", "value", "pattern", "accepted_type", "legal_values")
 _EXAMPLE = 'Rule("HAS_MIN", level="ERROR", min=0)'
+
+
+def did_you_mean(word: Any, choices: Iterable[str]) -> str:
+    """`` (did you mean 'HAS_MIN'?)`` for the closest of ``choices`` to a misspelt ``word``, else ``""``.
+
+    Example: ``did_you_mean("HAS_MINIMUM", RULES)`` is ``" (did you mean 'HAS_MIN'?)"``.
+    """
+    choices = list(choices)
+    by_upper = {c.upper(): c for c in choices}
+    match = difflib.get_close_matches(str(word).upper(), list(by_upper), n=1)
+    return f" (did you mean {by_upper[match[0]]!r}?)" if match else ""
 
 
 @dataclass(frozen=True)
@@ -58,10 +76,11 @@ class Rule:
 
     def __post_init__(self) -> None:
         if self.name not in RULES:
-            raise FeatureStoreError(f"Unknown rule {self.name!r}; the rules are {', '.join(RULES)}. "
-                                    f"Example: {_EXAMPLE}")
+            raise FeatureStoreError(f"Unknown rule {self.name!r}{did_you_mean(self.name, RULES)}; the rules are "
+                                    f"{', '.join(RULES)}. Example: {_EXAMPLE}")
         if self.level not in LEVELS:
-            raise FeatureStoreError(f"Rule {self.name}: level must be WARNING or ERROR, got {self.level!r}")
+            raise FeatureStoreError(f"Rule {self.name}: level must be WARNING or ERROR, got {self.level!r}"
+                                    f"{did_you_mean(self.level, LEVELS)}")
         needs = {
             "HAS_MIN": self.min is not None or self.max is not None,
             "HAS_MAX": self.min is not None or self.max is not None,
@@ -85,8 +104,75 @@ class Rule:
     def on_arrays(self) -> bool:
         return self.name in ARRAY_RULES
 
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], where: str = "rule") -> Rule:
+        """A rule written as data, as in a YAML or JSON file; names, levels and types in any case.
+
+        ``name`` may stand for ``rule`` (it is the key ``to_dict`` writes). Errors start with ``where``.
+        Example: ``Rule.from_dict({"rule": "HAS_MIN", "min": 0, "level": "WARNING"})``
+        """
+        def fail(message: str) -> FeatureStoreError:
+            return FeatureStoreError(f"{where}: {message}")
+
+        keys = ("rule", *RULE_FIELDS)
+        for key in data:
+            if key not in keys and key != "name":
+                hint = " (the expectation's features apply to all its rules)" if key in ("feature", "features") \
+                    else did_you_mean(key, keys)
+                raise fail(f"unknown key {key!r}{hint}; a rule's keys inside an expectation are {', '.join(keys)}")
+        if "rule" in data and "name" in data:
+            raise fail("give the rule's name as 'rule' or as 'name', not both")
+        name = data.get("rule", data.get("name"))
+        if name is None:
+            raise fail(f"a rule needs 'rule', the name of a rule such as 'HAS_MIN'; the rules are {', '.join(RULES)}")
+        if not isinstance(name, str):
+            also = "; an expectation's rules go under 'rules'" if isinstance(name, (list, tuple)) else ""
+            raise fail(f"'rule' must be the name of a rule such as 'HAS_MIN', got a {type(name).__name__}{also}")
+        if name.upper() not in RULES:
+            raise fail(f"unknown rule {name!r}{did_you_mean(name, RULES)}; the rules are {', '.join(RULES)}")
+        fields: dict[str, Any] = {}
+        for key in RULE_FIELDS:
+            value = data.get(key)
+            if value is not None:
+                fields[key] = _field(key, value, fail)
+        try:
+            return cls(name.upper(), **fields)
+        except FeatureStoreError as exc:
+            raise fail(str(exc)) from None
+
     def to_dict(self) -> dict[str, Any]:
         return {k: v for k, v in asdict(self).items() if v is not None}
+
+
+def _field(key: str, value: Any, fail: Callable[[str], FeatureStoreError]) -> Any:
+    """One field of a rule written as data, checked and normalised."""
+    if key in ("min", "max", "value"):
+        if isinstance(value, str):
+            # PyYAML reads 1e-3 (no dot) as a string: take any text that is a number
+            try:
+                return float(value)
+            except ValueError:
+                raise fail(f"{key!r} must be a number, got {value!r}") from None
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise fail(f"{key!r} must be a number, got {value!r}")
+        return value
+    if key == "level":
+        if not isinstance(value, str) or value.upper() not in LEVELS:
+            raise fail(f"unknown level {value!r}{did_you_mean(value, LEVELS)}; the levels are {', '.join(LEVELS)}")
+        return value.upper()
+    if key == "accepted_type":
+        types = {t.upper(): t for t in DATATYPES}
+        if not isinstance(value, str) or value.upper() not in types:
+            raise fail(f"unknown accepted_type {value!r}{did_you_mean(value, DATATYPES)}; the types are "
+                       f"{', '.join(DATATYPES)}")
+        return types[value.upper()]
+    if key == "legal_values":
+        if not isinstance(value, (list, tuple)):
+            raise fail(f"'legal_values' must be a list, e.g. [0, 1]; got {value!r}")
+        return list(value)
+    if not isinstance(value, str):  # pattern
+        raise fail(f"{key!r} must be a string (a regular expression), got {value!r}")
+    return value
 
 
 def _how(name: str) -> str:
@@ -114,6 +200,16 @@ class Expectation:
     meta: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        # A bare string would be read as one feature per character; rules may be written as dicts.
+        if isinstance(self.features, str):
+            object.__setattr__(self, "features", [self.features])
+        rules = [Rule.from_dict(r, f"Expectation {self.name!r}, rules[{i}]") if isinstance(r, Mapping) else r
+                 for i, r in enumerate(self.rules)]
+        for i, rule in enumerate(rules):
+            if not isinstance(rule, Rule):
+                raise FeatureStoreError(f"Expectation {self.name!r}, rules[{i}]: a rule is a Rule or a dict such as "
+                                        f"{{'rule': 'HAS_MIN', 'min': 0}}, got a {type(rule).__name__}")
+        object.__setattr__(self, "rules", rules)
         if not self.rules:
             raise FeatureStoreError(f"Expectation {self.name!r} has no rules. Example: "
                                     f'Expectation("{self.name}", features=["x"], rules=[{_EXAMPLE}])')
@@ -123,8 +219,3 @@ class Expectation:
     def to_dict(self) -> dict[str, Any]:
         return {"name": self.name, "features": list(self.features), "description": self.description,
                 "rules": [r.to_dict() for r in self.rules]}
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Expectation:
-        return cls(data["name"], list(data["features"]), [Rule(**r) for r in data["rules"]],
-                   data.get("description", ""))

@@ -16,6 +16,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from jhops.featurestore.errors import FeatureStoreError
+from jhops.featurestore.expectation_specs import ExpectationsSource, read_expectations
 from jhops.featurestore.rules import Expectation, Rule
 
 #: Deequ datatypes as the dtype names Great Expectations sees on pandas and on Spark
@@ -236,16 +237,17 @@ def _rows_of(data: Any) -> int:
     return data.num_rows if isinstance(data, pa.Table) else int(data.count())
 
 
-def validate(data: Any, expectations: Sequence[Any]) -> ValidationReport:
-    """Run ``expectations`` (``Expectation``s and Great Expectations suites) on an Arrow table or Spark DataFrame.
+def validate(data: Any, expectations: ExpectationsSource) -> ValidationReport:
+    """Run ``expectations`` on an Arrow table or Spark DataFrame: ``Expectation``s, Great Expectations suites,
+    rules written as dicts, or a YAML/JSON file of them (see :mod:`jhops.featurestore.expectation_specs`).
 
-    Example: ``validate(pa.table({"x": [1, 2]}), [Expectation("x", ["x"], [Rule("HAS_MIN", min=0)])])``
+    Example: ``validate(pa.table({"x": [1, 2]}), [{"rule": "HAS_MIN", "feature": "x", "min": 0}])``
     """
     engine = "pandas" if isinstance(data, pa.Table) else "spark"
     columns = _columns_of(data)
     planned: list[tuple[str, Rule, str | None]] = []
     suites: list[Any] = []
-    for expectation in expectations:
+    for expectation in read_expectations(expectations):
         if isinstance(expectation, Expectation):
             missing = [f for f in expectation.features if f not in columns]
             if missing:
@@ -296,25 +298,11 @@ def validate(data: Any, expectations: Sequence[Any]) -> ValidationReport:
 
 def suite_to_dict(suite: Any) -> dict[str, Any]:
     """A Great Expectations suite as stored JSON (its expectations' type, kwargs and meta)."""
-    expectations = getattr(suite, "expectations", None)
-    if expectations is None:
-        raise FeatureStoreError("expectations must be jhops Expectation objects or Great Expectations "
-                                f"ExpectationSuite objects, got {type(suite).__name__}")
     return {"kind": "great_expectations", "name": suite.name,
-            "expectations": [e.configuration.to_json_dict() for e in expectations]}
+            "expectations": [e.configuration.to_json_dict() for e in suite.expectations]}
 
 
 def load_expectations(stored: Sequence[dict[str, Any]]) -> list[Any]:
-    """The expectations of a feature group from their stored JSON."""
-    loaded: list[Any] = []
-    for item in stored:
-        if item.get("kind") == "great_expectations":
-            import great_expectations as gx
-            from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
-
-            configs = [ExpectationConfiguration(**{k: v for k, v in e.items() if k in ("type", "kwargs", "meta")})
-                       for e in item["expectations"]]
-            loaded.append(gx.ExpectationSuite(name=item["name"], expectations=[c.to_domain_obj() for c in configs]))
-        else:
-            loaded.append(Expectation.from_dict(item))
-    return loaded
+    """The expectations of a feature group from their stored JSON (the plain-data form, see
+    :mod:`jhops.featurestore.expectation_specs`)."""
+    return read_expectations(list(stored))
