@@ -11,6 +11,8 @@ import re
 from dataclasses import asdict, dataclass, fields
 from typing import TYPE_CHECKING, Any
 
+from jhops.compute.memory import parse_size
+
 if TYPE_CHECKING:
     from jhops.project import Project
 
@@ -18,7 +20,6 @@ if TYPE_CHECKING:
 MODES = {"experiment": "Experiment", "parallel": "Parallel Experiments", "distributed": "Distributed Training"}
 EXECUTORS = ("local", "spark")
 SETTINGS_FILE = "settings/compute.json"
-_MEMORY = re.compile(r"^[1-9][0-9]*[mMgG]$")
 _SPARK_MASTER = re.compile(r"^(local(\[(\*|[1-9][0-9]*)\])?|spark://\S+|sc://\S+|yarn|k8s://\S+)$")
 
 
@@ -36,6 +37,8 @@ class ComputeSettings:
     #: a Spark master (``local[2]``, ``spark://host:7077``) or Spark Connect URL (``sc://host:15002``); None:
     #: the active session, or ``local[workers]``
     spark_master: str | None = None
+    #: the memory a worker may use (``512m``, ``4g``): a local worker over it is ended and its trial FAILED; a
+    #: SparkSession jhops creates gets it as the executors' memory (``jhops.compute.spark.session_conf``)
     memory_per_worker: str = "2g"
 
     def problems(self) -> list[str]:
@@ -54,7 +57,9 @@ class ComputeSettings:
                                               or not _SPARK_MASTER.match(self.spark_master)):
             found.append(f"spark_master must look like local[2], spark://host:7077 or sc://host:15002, got "
                          f"{self.spark_master!r}")
-        if not isinstance(self.memory_per_worker, str) or not _MEMORY.match(self.memory_per_worker):
+        try:
+            parse_size(self.memory_per_worker)
+        except ValueError:
             found.append(f"memory_per_worker must look like 512m or 4g, got {self.memory_per_worker!r}")
         return found
 
