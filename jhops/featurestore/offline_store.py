@@ -35,13 +35,21 @@ def _quote(name: str) -> str:
 
 
 def column_problems(schema: pa.Schema, columns: Sequence[str]) -> list[str]:
-    """The columns ``schema`` has that ``columns`` lacks, and those it does not know, as phrases."""
+    """The columns ``schema`` has that ``columns`` lacks, and those it does not know, as phrases.
+
+    Example: ``column_problems(pa.schema([("id", pa.string())]), ["ID"])`` is
+    ``["missing columns ['id']", "unknown columns ['ID']"]``.
+    """
     missing = [f.name for f in schema if f.name not in columns]
     extra = [c for c in columns if c not in schema.names]
     return ([f"missing columns {missing}"] if missing else []) + ([f"unknown columns {extra}"] if extra else [])
 
 
 def schema_mismatch(schema: pa.Schema, problems: Sequence[str]) -> SchemaMismatchError:
+    """The error for data that does not fit ``schema``: the problems, then the schema itself.
+
+    Example: ``raise schema_mismatch(schema, column_problems(schema, table.column_names))``
+    """
     return SchemaMismatchError("The data does not match the feature group's schema: " + "; ".join(problems)
                                + f". The schema is: {', '.join(f'{f.name} {f.type}' for f in schema)}.")
 
