@@ -100,9 +100,10 @@ class JhopsHandler(APIHandler):
         value = self._number_argument(name, int, "a whole number", minimum, maximum)
         return default if value is None else int(value)
 
-    def float_argument(self, name: str, what: str = "a number", minimum: float = 0.0) -> float | None:
+    def float_argument(self, name: str, what: str = "a number", minimum: float = 0.0,
+                       maximum: float = math.inf) -> float | None:
         """A numeric query argument, or None when it is absent; anything else is a 400 that says which argument."""
-        return self._number_argument(name, float, what, minimum, math.inf)
+        return self._number_argument(name, float, what, minimum, maximum)
 
     def _number_argument(self, name: str, kind: type[int] | type[float], what: str,
                          minimum: float, maximum: float) -> float | None:

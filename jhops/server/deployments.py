@@ -15,6 +15,9 @@ import tornado.web
 
 from jhops.server.base import JhopsHandler
 
+#: the latest Unix time the inference log's timestamps (pandas, in nanoseconds) hold: 2262-04-11
+LATEST_TIME = 9_223_372_036.0
+
 
 def _detail(deployment: Any) -> dict[str, Any]:
     record = deployment.record
@@ -82,8 +85,8 @@ class MonitoringHandler(JhopsHandler):
     async def get(self, name: str) -> None:
         from jhops.serving.monitoring import monitor
 
-        since = self.float_argument("since", "a Unix time in seconds")
-        until = self.float_argument("until", "a Unix time in seconds")
+        since = self.float_argument("since", "a Unix time in seconds", maximum=LATEST_TIME)
+        until = self.float_argument("until", "a Unix time in seconds", maximum=LATEST_TIME)
         bucket_s = self.float_argument("bucket_s", "a number of seconds", minimum=0.001)
         report = await asyncio.get_running_loop().run_in_executor(
             None, lambda: monitor(name, project=self.project, since=since, until=until, bucket_s=bucket_s,
