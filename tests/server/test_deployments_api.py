@@ -121,3 +121,14 @@ async def test_an_unknown_action_is_not_a_route(jp_fetch, deployment):
     with pytest.raises(tornado.httpclient.HTTPClientError) as error:
         await jp_fetch("jhops", "deployments", "doubler-api", "restart", method="POST", body="")
     assert error.value.code == 404
+
+
+@pytest.mark.parametrize(("params", "message"), [
+    ({"since": "1e30"}, "since must be at most"),  # beyond any log timestamp: was an OverflowError, a 500
+    ({"until": "nan"}, "until must be a Unix time in seconds, got 'nan'"),
+    ({"since": "inf"}, "since must be a Unix time in seconds, got 'inf'"),
+    ({"bucket_s": "0"}, "bucket_s must be at least 0.001"),
+])
+async def test_monitoring_window_arguments_out_of_range_are_400(jp_fetch, deployment, params, message):
+    code, text = await _fails(jp_fetch, "doubler-api", "monitoring", params=params)
+    assert code == 400 and message in text
