@@ -1,4 +1,7 @@
 import { ServerConnection } from '@jupyterlab/services';
+import { execFileSync } from 'child_process';
+import { readFileSync } from 'fs';
+import * as path from 'path';
 
 import { IComputeSettings, JhopsClient } from '../api';
 import { JhopsRequestError } from '../request';
@@ -136,5 +139,27 @@ describe('JhopsClient', () => {
     makeRequest.mockResolvedValue(jsonResponse(200, { requests: { count: 3 } }));
     expect((await client.monitoring('iceberg')).requests.count).toBe(3);
     expect(called().url).toBe(`${BASE_URL}jhops/deployments/iceberg/monitoring`);
+  });
+});
+
+describe('schema.d.ts', () => {
+  const root = path.resolve(__dirname, '../../..');
+
+  it('is what `jlpm build:schema` generates from openapi.yaml', () => {
+    // The script's own command, printing to stdout instead of writing the file.
+    const script: string = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')).scripts['build:schema'];
+    const [command, ...args] = script.split(/\s+/);
+    const output = args.indexOf('--output');
+    const file = args[output + 1];
+    args.splice(output, 2);
+    const generated = execFileSync(path.join(root, 'node_modules', '.bin', command), args, {
+      cwd: root,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe']
+    });
+
+    expect(command).toBe('openapi-typescript');
+    expect(output).toBeGreaterThan(0);
+    expect(readFileSync(path.join(root, file), 'utf8')).toBe(generated); // else run `jlpm build:schema`
   });
 });
