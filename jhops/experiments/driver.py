@@ -221,12 +221,16 @@ class ExperimentDriver:
             self._publish()
         self._dismiss_workers()
 
-    def _bridge(self) -> None:
-        """Share the live state with other processes through the project, and hear a stop asked there."""
+    def _publish_live(self) -> None:
+        """Share the live state with other processes (the sidebar, REST) through the project."""
         lines = list(self.logs)[-LIVE_LOG_LINES:]
         self.store.publish_live(self.experiment.id, {
             "logs": [{"trial": ln.trial, "worker": ln.worker, "stream": ln.stream, "text": ln.text} for ln in lines],
             "workers_alive": sum(w.alive for w in self.workers.values()), "updated": time.time()})
+
+    def _bridge(self) -> None:
+        """Share the live state with other processes through the project, and hear a stop asked there."""
+        self._publish_live()
         if self.store.stop_requested(self.experiment.id):
             raise StopRequested()
 
@@ -287,6 +291,7 @@ class ExperimentDriver:
             exp.id, state=state, error=exp.error, end_time=exp.end_time, metric_key=key,
             best_trial_id=exp.best_trial_id, best_metric=exp.best_metric,
         )
+        self._publish_live()  # the last lines (how the last trials ended) stay readable after the end
         self._publish(final=True)
 
     # requests -------------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ Cell commands::
 Line commands::
 
     %hops experiments [--limit N]
-    %hops experiment ID
+    %hops experiment ID [--verbose]
     %hops fs [NAME] [--version N]
     %hops serve create|start|stop|status|predict|delete|export ...   (see jhops.magics.serving)
     %hops monitor NAME
@@ -157,6 +157,7 @@ def _show_parser() -> HopsArgumentParser:
     parser = HopsArgumentParser(prog="%hops experiment", example=EXAMPLES["show"],
                                 description="One experiment as its cell showed it: progress, curves, trials, logs.")
     parser.add_argument("id", type=positive_int, help="the experiment's id (see %%hops experiments)")
+    parser.add_argument("--verbose", action="store_true", help="show the trials' standard error in the logs too")
     return parser
 
 
@@ -415,7 +416,7 @@ class HopsMagics(Magics):
         except ExperimentNotFound as exc:
             raise _usage(f"%hops experiment {args.id}: {exc} List them with %hops experiments.",
                          EXAMPLES["show"]) from None
-        show(experiment)
+        show(experiment, verbose=args.verbose or self.verbose)
 
     def _show_feature_store(self, argv: list[str]) -> None:
         from jhops.featurestore import FeatureStoreError

@@ -144,17 +144,19 @@ class ExperimentView:
             self._handle.update(data, raw=True)
 
 
-def stored_logs(exp: Experiment, per_trial: int = 10) -> list[LogLine]:
-    """The last log lines of each trial of a stored experiment."""
+def stored_logs(exp: Experiment, per_trial: int = 10, verbose: bool = False) -> list[LogLine]:
+    """The last log lines of each trial of a stored experiment; standard error only when ``verbose`` (as live),
+    but for jhops' own notes."""
     lines = []
     for trial in exp.trials:
         for stream, text in (("stdout", trial.stdout), ("stderr", trial.stderr)):
-            for line in text.splitlines()[-per_trial:]:
+            shown = [ln for ln in text.splitlines() if stream == "stdout" or verbose or ln.startswith("[jhops]")]
+            for line in shown[-per_trial:]:
                 lines.append(LogLine(trial.number, trial.worker.get("index", -1), stream, line))
     return lines
 
 
-def show(exp: Experiment) -> None:
-    """Display a stored experiment the way the live view ended."""
-    bundle = {"text/html": render_html(exp, stored_logs(exp)), "text/plain": render_text(exp)}
+def show(exp: Experiment, verbose: bool = False) -> None:
+    """Display a stored experiment the way the live view ended (``verbose``: with the trials' standard error)."""
+    bundle = {"text/html": render_html(exp, stored_logs(exp, verbose=verbose)), "text/plain": render_text(exp)}
     display(bundle, raw=True)  # type: ignore[no-untyped-call]

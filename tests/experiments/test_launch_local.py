@@ -285,3 +285,18 @@ def test_library_noise_stays_in_the_logs_and_the_record_and_is_live_only_when_ve
     assert ("oneDNN custom operations" in live) is verbose
     assert ("deprecation warning" in live) is verbose
     assert "absl" not in live  # raw output is never live: it is in the worker's log file
+
+
+def test_the_last_live_lines_are_published_for_the_sidebar_when_the_experiment_ends(project):
+    def fails_last(x):
+        if x == 2:
+            raise ValueError("the last trial fails")
+        return x
+
+    # One trial after another on one worker: the last line is the last trial's ending, written as the loop ends.
+    exp = experiment.launch(fails_last, {"x": [1, 2]}, workers=1, project=project, listeners=[],
+                            settings=DriverSettings(bridge_interval=60))
+    live = project.experiments.get_experiment(exp.id).live
+    assert live["logs"][-1] == {"trial": 1, "worker": -1, "stream": "jhops",
+                                "text": "trial 1 ERROR: ValueError: the last trial fails"}
+    assert live["workers_alive"] == 0

@@ -40,7 +40,7 @@ def test_help_on_a_cell_prints_the_full_help_and_does_not_run_the_cell(ip, proje
 
 
 @pytest.mark.parametrize(("line", "start"), [
-    ("experiment --help", "usage: %hops experiment [-h] id"),
+    ("experiment --help", "usage: %hops experiment [-h] [--verbose] id"),
     ("experiments -h", "usage: %hops experiments [-h] [--limit N]"),
     ("fs --help", "usage: %hops fs [-h] [--version N] [name]"),
     ("serve create --help", "usage: %hops serve create [-h] --model MODEL"),
@@ -61,7 +61,7 @@ def test_hops_help_prints_the_overview_or_a_command_and_a_cell_help_runs_nothing
     assert "%%hops parallel [-h]" in capsys.readouterr().out
     ip.run_line_magic("hops", "help experiment")  # the cell command and the line command of that name
     shown = capsys.readouterr().out
-    assert "usage: %%hops experiment [-h]" in shown and "usage: %hops experiment [-h] id" in shown
+    assert "usage: %%hops experiment [-h]" in shown and "usage: %hops experiment [-h] [--verbose] id" in shown
     ip.run_line_magic("hops", "serve --help")
     shown = capsys.readouterr().out
     assert all(f"usage: %hops serve {name} [-h]" in shown for name in ("create", "start", "status", "export"))

@@ -132,3 +132,13 @@ def test_a_running_search_shows_the_planned_total_the_best_so_far_and_why_trials
     assert "best acc = <b>0.8</b> with lr=0.1" in page  # the best so far, before the driver records it
     assert ("trial 2 EARLY_STOPPED: at step 0 its best acc 0.4 was below the median 0.5 of the running averages "
             "of 1 finished trials") in page
+
+
+def test_a_stored_experiment_shows_its_trials_stderr_only_when_verbose():
+    exp = _experiment(ExperimentState.FINISHED)
+    exp.trials[0].stdout = "epoch 1: 0.8\n"
+    exp.trials[0].stderr = "W tensorflow: a library warning\n[jhops] metric 'acc' is nan at step 2; not recorded\n"
+    quiet = "\n".join(line.text for line in experiment_view.stored_logs(exp))
+    assert "epoch 1: 0.8" in quiet and "not recorded" in quiet and "library warning" not in quiet
+    loud = "\n".join(line.text for line in experiment_view.stored_logs(exp, verbose=True))
+    assert "library warning" in loud
