@@ -59,6 +59,7 @@ lab: install
 
 lint: install
 	$(BIN)/ruff check jhops tests benchmarks
+	$(BIN)/lint-imports --no-cache
 
 typecheck: install
 	$(BIN)/mypy
