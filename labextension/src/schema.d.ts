@@ -760,7 +760,7 @@ export interface paths {
                 400: components["responses"]["BadRequest"];
                 403: components["responses"]["Forbidden"];
                 404: components["responses"]["NotFound"];
-                /** @description The model raised; the message is the model server's */
+                /** @description The model raised (the message is the model server's), or its server did not answer (it died, or timed out): the model server's failure, not the request's */
                 502: {
                     headers: {
                         [name: string]: unknown;
