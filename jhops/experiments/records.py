@@ -51,6 +51,8 @@ class Trial:
     outputs: dict[str, str] = field(default_factory=dict)
     artifacts: list[str] = field(default_factory=list)
     worker: dict[str, Any] = field(default_factory=dict)
+    #: why the trial ended when it did not finish: its traceback (ERROR), the lost worker or the memory limit
+    #: (FAILED), the kill (KILLED), or the early-stopping rule's reason (EARLY_STOPPED)
     error: str | None = None
     stdout: str = ""
     stderr: str = ""
