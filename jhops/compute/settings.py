@@ -44,9 +44,9 @@ class ComputeSettings:
     def problems(self) -> list[str]:
         """What is wrong, one sentence per field (empty when the settings are valid)."""
         found = []
-        if self.mode not in MODES:
+        if not isinstance(self.mode, str) or self.mode not in MODES:
             found.append(f"mode must be one of {', '.join(MODES)}, got {self.mode!r}")
-        if self.executor not in EXECUTORS:
+        if not isinstance(self.executor, str) or self.executor not in EXECUTORS:
             found.append(f"executor must be one of {', '.join(EXECUTORS)}, got {self.executor!r}")
         if not isinstance(self.workers, int) or isinstance(self.workers, bool) or not 1 <= self.workers <= 1024:
             found.append(f"workers must be a whole number from 1 to 1024, got {self.workers!r}")

@@ -44,9 +44,6 @@ async def test_a_body_that_is_not_json_is_400(jp_fetch, project_root):
     assert refused.value.code == 400 and "not JSON" in json.loads(refused.value.response.body)["message"]
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError,
-                   reason="found by test_fuzz: ComputeSettings.problems() tests `mode in MODES` before the type, so an "
-                          "unhashable mode raises TypeError (a 500); fix in jhops/compute/settings.py, then drop this")
 async def test_a_mode_of_the_wrong_type_is_400(jp_fetch, project_root):
     with pytest.raises(tornado.httpclient.HTTPClientError) as refused:
         await jp_fetch("jhops", "compute", method="PUT", body=json.dumps({"mode": []}))
