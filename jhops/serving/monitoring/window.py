@@ -22,6 +22,8 @@ Floats = npt.NDArray[np.float64]
 #: bucket sizes in seconds; the smallest that cuts the window into at most MAX_BUCKETS is chosen
 BUCKET_SIZES = (1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400)
 MAX_BUCKETS = 60
+#: the last second a log timestamp (and a datetime) can hold, 9999-12-31T23:59:59Z
+LAST_SECOND = 253402300799.0
 
 
 def epoch(value: Any, name: str) -> float | None:
@@ -35,7 +37,12 @@ def epoch(value: Any, name: str) -> float | None:
     if isinstance(value, dt.timedelta):
         return time.time() - value.total_seconds()
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return float(value)
+        seconds = float(value)
+        # The log's timestamps (and datetime) end in the year 9999: a time past that is no time of a request.
+        if not math.isfinite(seconds) or not -LAST_SECOND <= seconds <= LAST_SECOND:
+            raise MonitoringError(f"{name}={value!r} is not a time: epoch seconds must be finite and within "
+                                  f"+-{LAST_SECOND:.0f} (the year 9999)")
+        return seconds
     try:
         stamp = pd.Timestamp(value)
     except (ValueError, TypeError):

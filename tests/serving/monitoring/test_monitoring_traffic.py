@@ -112,6 +112,13 @@ def test_bad_arguments_say_what_to_pass() -> None:
         monitor_frame(log, reference=42)
 
 
+@pytest.mark.parametrize("seconds", [1e30, -1e30, float("nan"), float("inf")])
+def test_a_time_no_request_can_have_is_refused(seconds: float) -> None:
+    # Found by the REST fuzz test: since=1e30 was an OverflowError deep in datetime.
+    with pytest.raises(MonitoringError, match="since=.* is not a time: epoch seconds must be finite"):
+        monitor_frame(log_frame([np.zeros((1, 4))]), since=seconds)
+
+
 def test_to_dict_is_json(sensors_td: Any) -> None:
     probs = [np.full((10, 1), 0.3, "float32")] * 60
     report = monitor_frame(log_frame(batches(tabular(600, seed=3, shift=2.0), 10), probs), sensors_td)
