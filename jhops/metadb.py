@@ -16,6 +16,19 @@ from sqlalchemy.engine import Connection, Engine
 
 metadata = sa.MetaData()
 
+#: the largest value an INTEGER column holds (SQLite's 64-bit integers; BIGINT elsewhere)
+MAX_INTEGER = 2**63 - 1
+
+
+def integer_equals(column: sa.ColumnElement[Any], value: int) -> sa.ColumnElement[bool]:
+    """``column == value``, or a condition no row meets when ``value`` lies past what an INTEGER column holds
+    (the database driver would raise ``OverflowError`` for it: an id nobody can have, not a crash).
+
+    Example: ``sa.select(experiments).where(integer_equals(experiments.c.id, 10**24))`` finds nothing.
+    """
+    return column == value if -MAX_INTEGER - 1 <= value <= MAX_INTEGER else sa.false()
+
+
 schema_version = sa.Table(
     "schema_version",
     metadata,

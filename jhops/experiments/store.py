@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine, Row
 
 from jhops.experiments.records import Experiment, ExperimentState, Trial, TrialState
-from jhops.metadb import experiments, metric_points, trials
+from jhops.metadb import experiments, integer_equals, metric_points, trials
 
 
 class ExperimentNotFound(LookupError):
@@ -161,7 +161,7 @@ class ExperimentStore:
 
     def get_experiment(self, experiment_id: int, with_trials: bool = True) -> Experiment:
         with self.engine.begin() as conn:
-            row = conn.execute(sa.select(experiments).where(experiments.c.id == experiment_id)).first()
+            row = conn.execute(sa.select(experiments).where(integer_equals(experiments.c.id, experiment_id))).first()
         if row is None:
             raise ExperimentNotFound(f"No experiment with id {experiment_id} in this project.")
         experiment = _experiment_from_row(row)

@@ -46,7 +46,7 @@ class Catalog:
 
     def _get_versioned(self, table: sa.Table, what: str, name: str, version: int | None) -> dict[str, Any]:
         query = sa.select(table).where(table.c.name == name)
-        query = query.where(table.c.version == version) if version is not None else query
+        query = query.where(metadb.integer_equals(table.c.version, version)) if version is not None else query
         with self.engine.connect() as conn:
             row = conn.execute(query.order_by(table.c.version.desc())).first()
             if row is None:

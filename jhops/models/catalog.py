@@ -7,7 +7,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from jhops.metadb import models
+from jhops.metadb import integer_equals, models
 from jhops.models.errors import ModelNotFoundError, ModelRegistryError
 
 
@@ -42,7 +42,7 @@ class ModelCatalog:
         """The row of ``name`` at ``version`` (the newest when None), or a :class:`ModelNotFoundError`."""
         query = sa.select(models).where(models.c.name == name)
         if version is not None:
-            query = query.where(models.c.version == version)
+            query = query.where(integer_equals(models.c.version, version))
         with self.engine.connect() as conn:
             row = conn.execute(query.order_by(models.c.version.desc())).first()
             if row is not None:
