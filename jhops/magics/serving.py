@@ -187,7 +187,7 @@ def serve(argv: list[str], project: Project, ns: Mapping[str, Any]) -> Any:
     Example: ``serve(["start", "iceberg"], Project(), {})`` starts the deployment and returns its status.
     """
     from jhops.models import ModelRegistryError
-    from jhops.serving import ServingError
+    from jhops.serving import DeploymentStartError, ServingError
 
     if argv and argv[0] in ("-h", "--help"):
         print(serve_help())
@@ -199,6 +199,10 @@ def serve(argv: list[str], project: Project, ns: Mapping[str, Any]) -> Any:
     command, rest = argv[0], argv[1:]
     try:
         return SERVE_COMMANDS[command](rest, project, ns)
+    except DeploymentStartError as exc:
+        # Not the cell's mistake, but what a user needs is the same: the message with the server log's tail,
+        # without a traceback through jhops.
+        raise UsageError(f"%hops serve {command}: the model server did not start: {exc}") from None
     except (ServingError, ModelRegistryError) as exc:
         raise UsageError(f"%hops serve {command}: {exc}\nExample: {EXAMPLES[command]}") from None
 

@@ -8,6 +8,7 @@ never sees it.
 from __future__ import annotations
 
 import asyncio
+import functools
 from typing import Any
 
 import numpy as np
@@ -55,7 +56,8 @@ class DeploymentActionHandler(JhopsHandler):
         from jhops import serving
 
         deployment = serving.get_deployment(name, self.project)
-        act = deployment.start if action == "start" else deployment.stop
+        # No progress bar: it would draw into the Jupyter server's log; the sidebar shows the state instead.
+        act = functools.partial(deployment.start, progress=False) if action == "start" else deployment.stop
         status = await asyncio.get_running_loop().run_in_executor(None, act)
         self.finish(status.to_json())
 

@@ -65,3 +65,12 @@ def test_usage_errors_say_what_was_wrong_with_an_example(ip, project, doubler, l
     with pytest.raises(UsageError, match="Example: %hops") as error:
         ip.run_line_magic("hops", line)
     assert message in str(error.value)
+
+
+def test_a_server_that_does_not_start_shows_its_log_without_a_traceback(ip, project, doubler):
+    serving.create_or_update("broken", "doubler", project=project, predictor_loader="json:no_loader")
+    with pytest.raises(UsageError) as error:
+        ip.run_line_magic("hops", "serve start broken")
+    message = str(error.value)
+    assert "%hops serve start: the model server did not start" in message
+    assert "could not load model 'doubler'" in message and "no_loader" in message  # the server log's tail

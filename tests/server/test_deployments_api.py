@@ -44,12 +44,14 @@ async def _fails(jp_fetch, *parts, **kwargs):
     return error.value.code, json.loads(error.value.response.body)["message"]
 
 
-async def test_start_predict_and_stop_through_the_server(jp_fetch, deployment):
+async def test_start_predict_and_stop_through_the_server(jp_fetch, deployment, monkeypatch, capfd):
+    monkeypatch.setattr("jhops.serving.deployments.PROGRESS_DELAY_S", 0.0)  # a bar would show at once
     listed = (await _call(jp_fetch))["deployments"]
     assert [(d["name"], d["state"], d["model_name"], d["model_version"]) for d in listed] == [
         ("doubler-api", "CREATED", "doubler", 1)]
     started = await _call(jp_fetch, "doubler-api", "start", method="POST", body="")
     assert started["state"] == "RUNNING" and started["url"].startswith("http://127.0.0.1:")
+    assert "start doubler-api" not in capfd.readouterr().err  # no progress bar drawn into the server's log
     detail = await _call(jp_fetch, "doubler-api")
     assert detail["state"] == "RUNNING" and detail["framework"] == "python"
     assert detail["inference_logging"] == "ALL"
