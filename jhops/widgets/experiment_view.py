@@ -57,12 +57,12 @@ def _table(rows: Sequence[dict[str, Any]], badge_column: str | None = "state") -
 
 
 def _chart_key(exp: Experiment) -> str | None:
-    if exp.metric_key:
+    # The metric key when trials reported it; else the first key they did report: a cell without --metric whose
+    # function broadcasts bare values records them as "metric", while its key comes from the returned dict.
+    reported = [key for trial in exp.trials for key in trial.history]
+    if exp.metric_key and (exp.metric_key in reported or not reported):
         return exp.metric_key
-    for trial in exp.trials:
-        if trial.history:
-            return next(iter(trial.history))
-    return None
+    return reported[0] if reported else None
 
 
 def render_html(exp: Experiment, logs: Sequence[LogLine] = (), workers_alive: int | None = None) -> str:

@@ -57,9 +57,29 @@ export function experimentList(experiments: IExperimentSummary[], on: IExperimen
   return list;
 }
 
+/**
+ * Why each trial that did not finish ended (an early stop's reason, a crash's traceback), one line each, the whole
+ * text on a click: as the notebook's view shows them.
+ */
+function endings(trials: IExperimentDetail['trials']): HTMLElement[] {
+  return trials
+    .filter(t => t.state !== 'FINISHED' && t.error)
+    .map(t => {
+      const last = (t.error ?? '').trim().split('\n').pop() ?? '';
+      return el(
+        'details',
+        { class: 'jp-jhops-ending', 'data-trial': String(t.number) },
+        el('summary', {}, `trial ${t.number} ${t.state}: ${last}`),
+        el('pre', { class: 'jp-jhops-error' }, t.error ?? '')
+      );
+    });
+}
+
 /** One experiment: progress, the best trial, metric curves, the trials, logs, and Stop while it runs. */
 export function experimentDetail(e: IExperimentDetail, on: Pick<IExperimentCallbacks, 'stop'>): HTMLElement {
-  const key = e.metric_key ?? Object.keys(e.trials.find(t => Object.keys(t.history).length)?.history ?? {})[0];
+  // The metric key when trials reported it, else the first key they did (bare values are recorded as "metric").
+  const reported = e.trials.flatMap(t => Object.keys(t.history));
+  const key = e.metric_key && reported.includes(e.metric_key) ? e.metric_key : (reported[0] ?? e.metric_key);
   const curves: Record<string, Array<[number, number]>> = {};
   for (const trial of e.trials) {
     if (key && trial.history[key]) {
@@ -115,6 +135,7 @@ export function experimentDetail(e: IExperimentDetail, on: Pick<IExperimentCallb
         t.duration !== null ? t.duration.toFixed(1) : ''
       ])
     ),
+    ...endings(e.trials),
     logs.length
       ? el(
           'details',

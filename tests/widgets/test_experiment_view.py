@@ -30,6 +30,15 @@ def test_html_shows_progress_best_curve_table_errors_and_logs():
     assert "<script>" not in page and "&lt;script&gt;" in page
 
 
+def test_a_run_without_a_metric_name_gets_its_curves():
+    # A cell without --metric whose function broadcasts bare values: they are recorded as "metric", while the
+    # experiment's key comes from the dict the function returned.
+    exp = _experiment(ExperimentState.FINISHED)
+    for trial in exp.trials:
+        trial.history = {"metric": trial.history["acc"]} if "acc" in trial.history else {}
+    assert experiment_view.render_html(exp).count("<polyline") == 2
+
+
 def test_text_view_for_terminals():
     text = experiment_view.render_text(_experiment(ExperimentState.FINISHED))
     assert "grid #7 FINISHED" in text and "best acc=0.8" in text and "trial 1 FAILED" in text

@@ -59,6 +59,23 @@ describe('experimentDetail', () => {
     expect(hardCodedColours(detail)).toEqual([]);
   });
 
+  it('says why each trial that did not finish ended', () => {
+    const reason = 'at step 3 its best accuracy 0.612 was below the median 0.701 of the running averages of 5 finished trials';
+    const e = experiment();
+    e.trials[1] = { ...e.trials[1], state: 'EARLY_STOPPED', metrics: {}, error: reason };
+    e.trials[2] = { ...e.trials[2], state: 'ERROR', error: 'Traceback (most recent call last):\nValueError: boom' };
+    const endings = [...experimentDetail(e, { stop: jest.fn() }).querySelectorAll('.jp-jhops-ending summary')];
+    expect(endings.map(text)).toEqual([`trial 1 EARLY_STOPPED: ${reason}`, 'trial 2 ERROR: ValueError: boom']);
+  });
+
+  it('draws the curves a run without a metric name reported under "metric"', () => {
+    // A cell without --metric: bare values are recorded as "metric", the key comes from the returned dict.
+    const e = experiment({ metric_key: 'acc' });
+    e.trials = e.trials.map(t => ({ ...t, history: { metric: t.history.accuracy } }));
+    const chart = experimentDetail(e, { stop: jest.fn() }).querySelector('svg.jp-jhops-chart')!;
+    expect(chart.querySelectorAll('polyline')).toHaveLength(3);
+  });
+
   it('has Stop while it runs, and none once it has ended', () => {
     const stop = jest.fn();
     click(experimentDetail(experiment(), { stop }).querySelector('.jp-jhops-stop'));
