@@ -115,7 +115,7 @@ def test_bad_arguments_say_what_to_pass() -> None:
 @pytest.mark.parametrize("seconds", [1e30, -1e30, float("nan"), float("inf")])
 def test_a_time_no_request_can_have_is_refused(seconds: float) -> None:
     # Found by the REST fuzz test: since=1e30 was an OverflowError deep in datetime.
-    with pytest.raises(MonitoringError, match="since=.* is not a time: epoch seconds must be finite"):
+    with pytest.raises(MonitoringError, match=r"since=.* is not a time: epoch seconds must be finite"):
         monitor_frame(log_frame([np.zeros((1, 4))]), since=seconds)
 
 
