@@ -36,13 +36,13 @@ system-deps:
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-$(STAMP): pyproject.toml package.json yarn.lock | $(BIN)/python
+$(STAMP): pyproject.toml constraints.txt package.json yarn.lock | $(BIN)/python
 	$(MAKE) system-deps
 	$(BIN)/python -m pip install -q --upgrade pip
 	@# The link that `jupyter builder develop` leaves would let pip write install.json into the build folder,
 	@# and the next install would then find it twice.
 	rm -rf $(VENV)/share/jupyter/labextensions/jhops jhops/labextension/install.json
-	$(BIN)/pip install -q -e ".[all,test]"
+	$(BIN)/pip install -q -c constraints.txt -e ".[all,test]"
 	@# An editable install links the built labextension and enables the server extension explicitly.
 	$(BIN)/jupyter builder develop --overwrite .
 	$(BIN)/jupyter server extension enable --sys-prefix jhops
@@ -92,7 +92,7 @@ test: install lint typecheck check-extensions jest pytest galata
 
 # The benchmarks of docs/benchmarks.md (about 45 minutes on 2 cores); the search one needs Optuna as the peer.
 benchmark: install
-	$(BIN)/pip install -q -e ".[bench]"
+	$(BIN)/pip install -q -c constraints.txt -e ".[bench]"
 	$(BIN)/python benchmarks/trial_overhead.py
 	$(BIN)/python benchmarks/hpo_async_vs_sync.py
 	$(BIN)/python benchmarks/featurestore.py

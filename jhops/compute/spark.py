@@ -22,6 +22,7 @@ from jhops.compute.executor import Executor, WorkerExit
 from jhops.compute.memory import parse_size
 from jhops.compute.raw_output import raw_output_to, tail
 from jhops.compute.worker import WorkerSpec, run_worker
+from jhops.extras import require_extra
 
 #: the log4j2 configuration of the sessions jhops creates: errors only, from the JVM's first line
 LOG4J2_PROPERTIES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "spark-log4j2.properties")
@@ -76,6 +77,7 @@ def get_or_create_session(master: str | None = None, workers: int = 2, memory_pe
     ``memory_per_worker`` sets the executors' memory (see ``session_conf``); an active session keeps its own.
     ``sc://host:port`` connects to a Spark Connect server. Example: ``get_or_create_session("local[2]")``.
     """
+    require_extra("spark", "the Spark executor")
     from pyspark.sql import SparkSession
 
     if master is not None and master.startswith("sc://"):

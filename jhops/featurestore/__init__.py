@@ -14,6 +14,11 @@ import sys
 import types
 from typing import Any
 
+from jhops.extras import require_extra
+
+# Before the submodules: without deltalake & co. the user reads which extra to install, not a bare import error.
+require_extra("featurestore", "the feature store")
+
 from jhops.featurestore.errors import (
     EmptyInsertWarning,
     FeatureStoreError,

@@ -16,6 +16,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from jhops import progress_bar
+from jhops.extras import require_extra
 from jhops.featurestore.errors import FeatureStoreError
 from jhops.featurestore.feature_group import FeatureGroup
 from jhops.featurestore.naming import check_name
@@ -208,6 +209,7 @@ class TrainingDataset:
 
     def to_spark(self, split: str, spark: Any = None) -> Any:
         """One split as a Spark DataFrame, read by the executors from the split's files."""
+        require_extra("spark", "TrainingDataset.to_spark")
         from pyspark.sql import SparkSession
 
         if self.data_format == "tfrecord":
@@ -224,6 +226,7 @@ class TrainingDataset:
 
         Example: ``model.fit(td.tf_data("train", batch_size=32), epochs=5)``
         """
+        require_extra("tensorflow", "TrainingDataset.tf_data")
         import tensorflow as tf
 
         labels = list(self.label if label is None else label)

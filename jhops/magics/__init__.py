@@ -39,6 +39,7 @@ from jhops.compute import EXECUTORS
 from jhops.experiments.driver import DriverError
 from jhops.experiments.launch import launch
 from jhops.experiments.store import ExperimentNotFound
+from jhops.extras import MissingExtraError
 from jhops.magics.parsing import HelpShown, HopsArgumentParser, memory_size, positive_int
 from jhops.magics.serving import SERVE_PARSERS, monitor_parser, serve_help
 from jhops.project import Project
@@ -286,6 +287,9 @@ class HopsMagics(Magics):
             return self._dispatch(words, cell)
         except HelpShown:
             return None  # a command's -h/--help printed its help: nothing else happens
+        except MissingExtraError as exc:
+            # e.g. --executor spark without pyspark: what to install, without a traceback through jhops
+            raise UsageError(f"%hops: {exc}") from None
 
     def _dispatch(self, words: list[str], cell: str | None) -> Any:
         table: dict[str, Any] = self.cell_commands if cell is not None else self.line_commands

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import json
 import math
+import sys
 from http.client import responses
 from typing import TYPE_CHECKING, Any
 
 from jupyter_server.base.handlers import APIHandler
 from tornado import web
+
+from jhops.extras import MissingExtraError
 
 if TYPE_CHECKING:
     from jhops.project import Project
@@ -40,9 +43,10 @@ def stored_id(digits: str, missing: str) -> int:
 def status_for(error: BaseException) -> int | None:
     """The HTTP status for a domain error, or ``None`` for an error that is a server bug (500).
 
-    ``ExperimentNotRunning`` is 409; a model server's own failure is 502 Bad Gateway: one that answered a
-    request with its 5xx, or one that failed to start (``DeploymentStartError``: it exited, could not load its
-    model or was not ready in time). This server stands in front of the model server, whose failure is
+    ``MissingExtraError`` is 501 Not Implemented (a part of jhops this server lacks; the message names the extra
+    that brings it). ``ExperimentNotRunning`` is 409; a model server's own failure is 502 Bad Gateway: one that
+    answered a request with its 5xx, or one that failed to start (``DeploymentStartError``: it exited, could not
+    load its model or was not ready in time). This server stands in front of the model server, whose failure is
     neither the caller's mistake (4xx) nor a passing overload that a retry would cure (503).
     ``LookupError`` (like :class:`NotFound` or ``ExperimentNotFound``) is 404 and ``ValueError`` is 400.
     A bare ``KeyError`` or ``IndexError`` is a programming error far more often than a missing thing,
@@ -50,16 +54,19 @@ def status_for(error: BaseException) -> int | None:
     """
     if isinstance(error, web.HTTPError):
         return error.status_code
-    from jhops.experiments.store import ExperimentNotRunning
-
-    if isinstance(error, ExperimentNotRunning):
+    if isinstance(error, MissingExtraError):
+        return 501  # this server lacks a part of jhops; the message says which extra brings it
+    # An error of a module's class means the module is loaded: looking it up in sys.modules, instead of importing
+    # it, keeps an error answer from loading serving (whose extra may be missing) just to compare classes.
+    store = sys.modules.get("jhops.experiments.store")
+    if store is not None and isinstance(error, store.ExperimentNotRunning):
         return 409
-    from jhops.serving.errors import DeploymentStartError, InferenceRequestError
-
-    if isinstance(error, DeploymentStartError):
-        return 502
-    if isinstance(error, InferenceRequestError) and error.status_code >= 500:
-        return 502  # the request reached the model, which failed: not the caller's mistake
+    serving_errors = sys.modules.get("jhops.serving.errors")
+    if serving_errors is not None:
+        if isinstance(error, serving_errors.DeploymentStartError):
+            return 502
+        if isinstance(error, serving_errors.InferenceRequestError) and error.status_code >= 500:
+            return 502  # the request reached the model, which failed: not the caller's mistake
     if isinstance(error, LookupError) and type(error) not in (KeyError, IndexError):
         return 404
     if isinstance(error, ValueError):

@@ -4,12 +4,14 @@ reports and preview rows, and search."""
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import tornado.web
 
-from jhops.featurestore.feature_group import FeatureGroup
 from jhops.server.base import JhopsHandler, stored_id
+
+if TYPE_CHECKING:  # the feature store's extra may be missing: its modules load on first use
+    from jhops.featurestore.feature_group import FeatureGroup
 
 PREVIEW_ROWS = 10
 PREVIEW_VALUES = 8  # array cells are cut to their first values, with the length

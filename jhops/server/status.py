@@ -8,6 +8,7 @@ import platform
 import tornado.web
 
 import jhops
+from jhops.extras import installed_extras
 from jhops.server.base import JhopsHandler
 
 
@@ -28,5 +29,7 @@ class StatusHandler(JhopsHandler):
                 "project": self.project.url,
                 "executors": available_executors(),
                 "python": platform.python_version(),
+                # which optional parts are installed: the sidebar says what a missing one would bring
+                "extras": installed_extras(),
             }
         )

@@ -17,6 +17,12 @@ Example::
 
 from typing import Any
 
+from jhops.extras import require_extra
+
+# Before the submodules: without uvicorn, orjson & co. the user reads which extra to install, not a bare import
+# error.
+require_extra("serving", "model serving")
+
 from jhops.serving.api_key import api_key
 from jhops.serving.batching import BatchingConfig
 from jhops.serving.deployments import (

@@ -69,6 +69,17 @@ export function short(value: unknown): string {
   return typeof value === 'string' ? value : JSON.stringify(value);
 }
 
+/** What a section shows when the server lacks the optional part of jhops it needs, and how to install it. */
+export function missingExtra(extra: string, what: string): HTMLElement {
+  return el(
+    'p',
+    { class: 'jp-jhops-missing-extra', 'data-extra': extra },
+    `${what} needs the '${extra}' extra of jhops: `,
+    el('code', {}, `pip install 'jhops[${extra}]'`),
+    ', then restart the Jupyter server.'
+  );
+}
+
 /** A fraction as a percentage with one decimal, `-` when unknown. */
 export function percent(value: number | null | undefined): string {
   return value === null || value === undefined ? '-' : `${(100 * value).toFixed(1)}%`;

@@ -209,6 +209,14 @@ export class JhopsModel {
     }
   }
 
+  /**
+   * Whether the server has the optional part `extra` of jhops (`pip install 'jhops[extra]'`); true until the
+   * status says otherwise, and for a server too old to say.
+   */
+  hasExtra(extra: 'featurestore' | 'serving'): boolean {
+    return this.status?.extras?.[extra] !== false;
+  }
+
   /** Read what the visible sidebar and tabs show once. */
   async refresh(): Promise<void> {
     if (this._sidebarVisible) {
@@ -220,9 +228,10 @@ export class JhopsModel {
           this.compute = await this.client.computeSettings();
         }
         this.experiments = await this.client.experiments();
-        this.featureGroups = await this.client.featureGroups();
+        // A part whose extra the server lacks would only answer 501: its section says what to install instead.
+        this.featureGroups = this.hasExtra('featurestore') ? await this.client.featureGroups() : [];
         this.models = await this.client.models();
-        this.deployments = await this.client.deployments();
+        this.deployments = this.hasExtra('serving') ? await this.client.deployments() : [];
         this.error = null;
       } catch (reason) {
         this.error = messageOf(reason);

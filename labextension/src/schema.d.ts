@@ -280,6 +280,7 @@ export interface paths {
                     };
                 };
                 403: components["responses"]["Forbidden"];
+                501: components["responses"]["MissingExtra"];
             };
         };
         put?: never;
@@ -324,6 +325,7 @@ export interface paths {
                 };
                 403: components["responses"]["Forbidden"];
                 404: components["responses"]["NotFound"];
+                501: components["responses"]["MissingExtra"];
             };
         };
         put?: never;
@@ -375,6 +377,7 @@ export interface paths {
                 400: components["responses"]["BadRequest"];
                 403: components["responses"]["Forbidden"];
                 404: components["responses"]["NotFound"];
+                501: components["responses"]["MissingExtra"];
             };
         };
         put?: never;
@@ -424,6 +427,7 @@ export interface paths {
                 400: components["responses"]["BadRequest"];
                 403: components["responses"]["Forbidden"];
                 404: components["responses"]["NotFound"];
+                501: components["responses"]["MissingExtra"];
             };
         };
         put?: never;
@@ -464,6 +468,7 @@ export interface paths {
                 };
                 400: components["responses"]["BadRequest"];
                 403: components["responses"]["Forbidden"];
+                501: components["responses"]["MissingExtra"];
             };
         };
         put?: never;
@@ -621,6 +626,7 @@ export interface paths {
                     };
                 };
                 403: components["responses"]["Forbidden"];
+                501: components["responses"]["MissingExtra"];
             };
         };
         put?: never;
@@ -662,6 +668,7 @@ export interface paths {
                 400: components["responses"]["BadRequest"];
                 403: components["responses"]["Forbidden"];
                 404: components["responses"]["NotFound"];
+                501: components["responses"]["MissingExtra"];
             };
         };
         put?: never;
@@ -706,6 +713,7 @@ export interface paths {
                 400: components["responses"]["BadRequest"];
                 403: components["responses"]["Forbidden"];
                 404: components["responses"]["NotFound"];
+                501: components["responses"]["MissingExtra"];
                 /** @description The model server failed to start (it exited, could not load its model, or was not ready in time): the server's failure, not the request's, and not one a retry cures (so not a 503); log_tail says why */
                 502: {
                     headers: {
@@ -760,6 +768,7 @@ export interface paths {
                 400: components["responses"]["BadRequest"];
                 403: components["responses"]["Forbidden"];
                 404: components["responses"]["NotFound"];
+                501: components["responses"]["MissingExtra"];
                 /** @description The model raised (the message is the model server's), or its server did not answer (it died, or timed out): the model server's failure, not the request's */
                 502: {
                     headers: {
@@ -818,6 +827,7 @@ export interface paths {
                 400: components["responses"]["BadRequest"];
                 403: components["responses"]["Forbidden"];
                 404: components["responses"]["NotFound"];
+                501: components["responses"]["MissingExtra"];
             };
         };
         put?: never;
@@ -852,6 +862,16 @@ export interface components {
             executors: components["schemas"]["ExecutorName"][];
             /** @description The Python version of the server, for example 3.11.2 */
             python: string;
+            /** @description Which optional parts of jhops are installed (pip install 'jhops[NAME]'); the sidebar says what a missing one would bring */
+            extras: {
+                spark: boolean;
+                tensorflow: boolean;
+                torch: boolean;
+                serving: boolean;
+                featurestore: boolean;
+                models: boolean;
+                tpe: boolean;
+            };
         };
         /** @enum {string} */
         ExecutorName: "local" | "spark";
@@ -1418,6 +1438,15 @@ export interface components {
         };
         /** @description The current state forbids it */
         Conflict: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description This server lacks the optional part of jhops the route needs; the message names the extra and how to install it, e.g. pip install 'jhops[featurestore]' */
+        MissingExtra: {
             headers: {
                 [name: string]: unknown;
             };

@@ -4,7 +4,7 @@
  */
 import { IDeploymentDetail, IDeploymentStatus, IModel, IMonitoringReport } from './api';
 import { histogram, legend, lineChart } from './charts';
-import { button, el, percent, short, stateBadge, table } from './dom';
+import { button, el, missingExtra, percent, short, stateBadge, table } from './dom';
 
 /** What the lists let the user do. */
 export interface IServingCallbacks {
@@ -60,7 +60,8 @@ export function servingList(
   models: IModel[],
   deployments: IDeploymentStatus[],
   pending: Set<string>,
-  on: IServingCallbacks
+  on: IServingCallbacks,
+  servingInstalled = true
 ): HTMLElement {
   const modelList = models.length
     ? el(
@@ -80,7 +81,9 @@ export function servingList(
         )
       )
     : el('p', { class: 'jp-jhops-empty' }, 'No models yet: jhops.models.export(model, "name").');
-  const deploymentList = deployments.length
+  const deploymentList = !servingInstalled
+    ? missingExtra('serving', 'Model serving')
+    : deployments.length
     ? el(
         'ul',
         { class: 'jp-jhops-deployments' },

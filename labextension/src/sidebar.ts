@@ -7,7 +7,7 @@ import { Message } from '@lumino/messaging';
 import { Widget } from '@lumino/widgets';
 
 import { computeForm } from './compute';
-import { el } from './dom';
+import { el, missingExtra } from './dom';
 import { experimentList } from './experiments';
 import { groupList } from './featurestore';
 import { DetailKind, groupId, JhopsModel } from './model';
@@ -112,19 +112,30 @@ export class JhopsSidebar extends SidePanel {
         })
       );
     }
-    if (this._changedSince('groups', [m.featureGroups, m.searchHits])) {
+    const featureStore = m.hasExtra('featurestore');
+    if (this._changedSince('groups', [m.featureGroups, m.searchHits, featureStore])) {
+      this._search.hidden = !featureStore;
       this._fsBody.replaceChildren(
-        groupList(m.featureGroups, m.searchHits, {
-          open: (name, version) => this.open('feature-group', groupId(name, version))
-        })
+        featureStore
+          ? groupList(m.featureGroups, m.searchHits, {
+              open: (name, version) => this.open('feature-group', groupId(name, version))
+            })
+          : missingExtra('featurestore', 'The feature store')
       );
     }
-    if (this._changedSince('serving', [m.models, m.deployments, [...m.pending]])) {
+    const serving = m.hasExtra('serving');
+    if (this._changedSince('serving', [m.models, m.deployments, [...m.pending], serving])) {
       this._serving.setContent(
-        servingList(m.models, m.deployments, m.pending, {
-          open: name => this.open('deployment', name),
-          action: (name, action) => void m.deploymentAction(name, action)
-        })
+        servingList(
+          m.models,
+          m.deployments,
+          m.pending,
+          {
+            open: name => this.open('deployment', name),
+            action: (name, action) => void m.deploymentAction(name, action)
+          },
+          serving
+        )
       );
     }
   }

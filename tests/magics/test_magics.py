@@ -1,5 +1,7 @@
 """The %hops / %%hops magics in a real IPython shell."""
 
+import importlib.util
+
 import pandas as pd
 import pytest
 from IPython.core.error import UsageError
@@ -214,3 +216,13 @@ def test_verbose_flag_and_setting_reach_the_launch(shell, project, monkeypatch):
     monkeypatch.setattr(magics, "verbose", True)
     shell.run_cell_magic("hops", "experiment", SIMPLE)
     assert calls == [False, True, True, True]
+
+
+def test_a_missing_extra_is_a_usage_error_that_says_what_to_install(shell, project, monkeypatch):
+    # A plain `pip install jhops` has no pyspark: what the user reads is the extra to install, not a traceback.
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "pyspark" else real(name, *a))
+    shell.user_ns["grid"] = {"lr": [0.1]}
+    with pytest.raises(UsageError, match=r"the Spark executor needs the 'spark' extra .*pip install 'jhops\[spark\]'"):
+        shell.run_cell_magic("hops", "experiment --executor spark --args grid", CELL)
+    assert project.experiments.list_experiments() == []

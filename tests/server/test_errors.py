@@ -10,6 +10,7 @@ import tornado.web
 from jupyter_server.utils import url_path_join
 
 from jhops.experiments.store import ExperimentNotFound
+from jhops.extras import MissingExtraError
 from jhops.server.base import JhopsHandler, NotFound, status_for
 
 ERRORS = {
@@ -19,6 +20,7 @@ ERRORS = {
     "key": KeyError("oops"),
     "runtime": RuntimeError("secret internal detail"),
     "http": tornado.web.HTTPError(409, "already running"),
+    "extra": MissingExtraError("featurestore", "the feature store", ["deltalake"]),
 }
 
 
@@ -52,6 +54,8 @@ async def fetch_error(jp_fetch, kind: str) -> tuple[int, dict]:
         ("not-found", 404, "No feature group fraud/3 in this project."),
         ("lookup", 404, "No experiment with id 7 in this project."),
         ("http", 409, "already running"),
+        ("extra", 501, "the feature store needs the 'featurestore' extra of jhops (deltalake not installed): "
+                       "pip install 'jhops[featurestore]'"),
     ],
 )
 async def test_domain_errors_are_answered_with_their_message(jp_fetch, raising_route, kind, status, message):

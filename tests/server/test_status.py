@@ -10,6 +10,7 @@ import pytest
 import tornado.httpclient
 
 import jhops
+from jhops.extras import installed_extras
 
 pytestmark = pytest.mark.usefixtures("project_root")
 
@@ -29,7 +30,9 @@ async def test_status_answers_version_project_and_executors(jp_fetch, project_ro
         "project": str(project_root),
         "executors": expected_executors(),
         "python": platform.python_version(),
+        "extras": installed_extras(),
     }
+    assert body["extras"]["featurestore"] and body["extras"]["serving"]  # the test environment has every extra
     assert project_root.is_dir(), "the project is created on the first request"
 
 

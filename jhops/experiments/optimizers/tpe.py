@@ -11,6 +11,7 @@ from typing import Any, Literal
 
 from jhops.experiments.optimizers.base import Optimizer, Suggestion, draw_unseen
 from jhops.experiments.searchspace import CATEGORICAL, DISCRETE, DOUBLE, INTEGER, Parameter
+from jhops.extras import require_extra
 
 MAX_ASKS = 50
 
@@ -41,10 +42,9 @@ class TPE(Optimizer):
     def reset(self) -> None:
         if self.num_trials is None:
             raise ValueError("TPE needs num_trials")
-        try:
-            import optuna
-        except ImportError:
-            raise ImportError("the TPE optimizer needs Optuna: pip install optuna") from None
+        require_extra("tpe", "the TPE optimizer")
+        import optuna
+
         optuna.logging.set_verbosity(optuna.logging.WARNING)
         sampler = optuna.samplers.TPESampler(seed=self.rng.randrange(2**31), n_startup_trials=self.n_startup_trials,
                                              constant_liar=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
+from jhops.extras import require_extra
 from jhops.models.errors import ModelRegistryError
 from jhops.models.frameworks.base import Framework, Runner, comes_from, named_outputs
 from jhops.models.signature import Signature, dtype_name
@@ -66,6 +67,7 @@ class KerasFramework(Framework):
         return self.artifact_name
 
     def load(self, artifact: str, meta: dict[str, Any]) -> Any:
+        require_extra("tensorflow", "loading a Keras model")
         import keras
 
         return keras.saving.load_model(artifact, compile=False)
@@ -127,6 +129,7 @@ class TensorFlowFramework(Framework):
                                  f"or takes a SavedModel folder; got a {type(model).__name__}.")
 
     def load(self, artifact: str, meta: dict[str, Any]) -> Any:
+        require_extra("tensorflow", "loading a TensorFlow SavedModel")
         import tensorflow as tf
 
         loaded = tf.saved_model.load(artifact)

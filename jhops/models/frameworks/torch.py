@@ -8,6 +8,7 @@ import warnings
 from collections.abc import Iterator
 from typing import Any
 
+from jhops.extras import require_extra
 from jhops.models.errors import InputExampleError
 from jhops.models.frameworks.base import Framework, Runner, comes_from, named_outputs
 from jhops.models.signature import Signature, as_batch
@@ -74,6 +75,7 @@ class TorchFramework(Framework):
         return self.artifact_name
 
     def load(self, artifact: str, meta: dict[str, Any]) -> Any:
+        require_extra("torch", "loading a PyTorch model")
         import torch
 
         if artifact.endswith(".pt2"):

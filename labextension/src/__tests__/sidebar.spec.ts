@@ -56,4 +56,28 @@ describe('JhopsSidebar', () => {
     sidebar.dispose();
     model.dispose();
   });
+
+  it('says which extra a section needs on a server installed without it, and does not ask for its lists', async () => {
+    const fake = client();
+    const extras = { spark: false, tensorflow: false, torch: false, serving: false, featurestore: false, models: false, tpe: false };
+    fake.status.mockResolvedValue({ version: FRONTEND_VERSION, project: '/p', executors: ['local'], python: '3', extras });
+    const model = new JhopsModel(fake as unknown as IClient, FRONTEND_VERSION);
+    const sidebar = new JhopsSidebar(model, jest.fn());
+    Widget.attach(sidebar, document.body);
+    model.setVisible(true);
+    await model.refresh();
+
+    expect(fake.featureGroups).not.toHaveBeenCalled();
+    expect(fake.deployments).not.toHaveBeenCalled();
+    expect(model.error).toBeNull();
+    const notes = [...sidebar.node.querySelectorAll('.jp-jhops-missing-extra')].map(text);
+    expect(notes).toEqual([
+      "The feature store needs the 'featurestore' extra of jhops: pip install 'jhops[featurestore]', then restart the Jupyter server.",
+      "Model serving needs the 'serving' extra of jhops: pip install 'jhops[serving]', then restart the Jupyter server."
+    ]);
+    expect((sidebar.node.querySelector('.jp-jhops-search') as HTMLInputElement).hidden).toBe(true);
+    expect(sidebar.node.querySelectorAll('.jp-jhops-experiment-item')).toHaveLength(1); // experiments need no extra
+    sidebar.dispose();
+    model.dispose();
+  });
 });
