@@ -1,7 +1,7 @@
 /**
  * A typed client of the jhops server extension. Widgets use this, never `fetch` or URLs.
  *
- * The types are those of the REST contract, `jhops/server/openapi.yaml`: `schema.d.ts` is generated from it
+ * The types are those of the REST contract, `jhops/server/openapi.yaml`: `schema.ts` is generated from it
  * (`jlpm build:schema`, checked by a test), and the names below are aliases of its schemas.
  */
 import { URLExt } from '@jupyterlab/coreutils';

@@ -142,7 +142,7 @@ describe('JhopsClient', () => {
   });
 });
 
-describe('schema.d.ts', () => {
+describe('schema.ts', () => {
   const root = path.resolve(__dirname, '../../..');
 
   it('is what `jlpm build:schema` generates from openapi.yaml', () => {
