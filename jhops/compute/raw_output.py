@@ -7,9 +7,12 @@ Python's own streams. Sent to a file, they stay in the worker's log instead of t
 from __future__ import annotations
 
 import contextlib
+import importlib
 import os
 import sys
+import tempfile
 from collections.abc import Iterator, Sequence
+from types import ModuleType
 from typing import Any, TextIO
 
 
@@ -73,3 +76,35 @@ def tail(path: str, lines: int = 15) -> str:
             return b"\n".join(f.read().splitlines()[-lines:]).decode(errors="replace")
     except OSError:
         return ""
+
+
+def is_verbose(verbose: bool | None = None) -> bool:
+    """``verbose`` as given, else the ``JHOPS_VERBOSE`` environment variable (``1``, ``true`` or ``yes``).
+
+    Example: ``is_verbose(None)`` is False unless ``JHOPS_VERBOSE=1``.
+    """
+    if verbose is not None:
+        return verbose
+    return os.environ.get("JHOPS_VERBOSE", "").strip().lower() in ("1", "true", "yes")
+
+
+def native_output_log() -> str:
+    """The file that quiet imports send native output to: one per process, in the temporary folder.
+
+    Example: ``native_output_log()`` is ``/tmp/jhops-native-output-4242.log`` in process 4242.
+    """
+    return os.path.join(tempfile.gettempdir(), f"jhops-native-output-{os.getpid()}.log")
+
+
+def import_quietly(name: str) -> ModuleType:
+    """Import module ``name`` with what it writes below Python (TensorFlow's oneDNN and CPU-feature banners) going
+    to :func:`native_output_log` instead of the notebook cell; Python's own warnings still show. Only the first
+    import can print, so later ones are plain imports. ``JHOPS_VERBOSE=1`` lets the output through.
+
+    Example: ``tf = import_quietly("tensorflow")`` where jhops, not the user, is the first to load TensorFlow.
+    """
+    if name in sys.modules or is_verbose():
+        return importlib.import_module(name)
+    with raw_output_to(native_output_log(), fds=(2,), keep_python_streams=True):
+        return importlib.import_module(name)
+

@@ -13,6 +13,7 @@ import cloudpickle
 
 from jhops.compute import Executor, default_workers, make_executor, thread_budget
 from jhops.compute.memory import parse_size
+from jhops.compute.raw_output import is_verbose
 from jhops.experiments import environment
 from jhops.experiments.arguments import check_call, expand_args
 from jhops.experiments.driver import DriverSettings, ExperimentDriver, Listener
@@ -184,10 +185,3 @@ def run_trials(
         verbose=is_verbose(verbose),
     )
     return driver.run()
-
-
-def is_verbose(verbose: bool | None) -> bool:
-    """``verbose`` as given, else the ``JHOPS_VERBOSE`` environment variable (``1``, ``true`` or ``yes``)."""
-    if verbose is not None:
-        return verbose
-    return os.environ.get("JHOPS_VERBOSE", "").strip().lower() in ("1", "true", "yes")

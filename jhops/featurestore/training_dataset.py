@@ -16,6 +16,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from jhops import progress_bar
+from jhops.compute.raw_output import import_quietly
 from jhops.extras import require_extra
 from jhops.featurestore.errors import FeatureStoreError
 from jhops.featurestore.feature_group import FeatureGroup
@@ -72,6 +73,7 @@ def _write_split(table: pa.Table, folder: str, data_format: str) -> None:
 
 def _write_tfrecord(table: pa.Table, path: str) -> None:
     try:
+        import_quietly("tensorflow")  # its C++ banners go to a file, not the cell
         import tensorflow as tf
     except ImportError as exc:
         raise FeatureStoreError("data_format='tfrecord' needs TensorFlow: pip install 'jhops[tensorflow]'") from exc
@@ -227,6 +229,7 @@ class TrainingDataset:
         Example: ``model.fit(td.tf_data("train", batch_size=32), epochs=5)``
         """
         require_extra("tensorflow", "TrainingDataset.tf_data")
+        import_quietly("tensorflow")  # its C++ banners go to a file, not the cell
         import tensorflow as tf
 
         labels = list(self.label if label is None else label)
@@ -258,6 +261,7 @@ class TrainingDataset:
         return ds.batch(batch_size).prefetch(tf.data.AUTOTUNE)
 
     def _tfrecord_spec(self) -> dict[str, Any]:
+        import_quietly("tensorflow")  # its C++ banners go to a file, not the cell
         import tensorflow as tf
 
         stats = self.statistics()["columns"]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
+from jhops.compute.raw_output import import_quietly
 from jhops.extras import require_extra
 from jhops.models.errors import ModelRegistryError
 from jhops.models.frameworks.base import Framework, Runner, comes_from, named_outputs
@@ -35,6 +36,7 @@ def _specs(tensors: list[Any], default: str) -> list[dict[str, Any]]:
 
 
 def _tensor_specs(signature: Signature) -> list[Any] | None:
+    import_quietly("tensorflow")  # its C++ banners go to a file, not the cell
     import tensorflow as tf
 
     specs = signature.get("inputs") or []
@@ -68,6 +70,7 @@ class KerasFramework(Framework):
 
     def load(self, artifact: str, meta: dict[str, Any]) -> Any:
         require_extra("tensorflow", "loading a Keras model")
+        import_quietly("tensorflow")  # its C++ banners go to a file, not the cell
         import keras
 
         return keras.saving.load_model(artifact, compile=False)
@@ -87,6 +90,7 @@ class KerasFramework(Framework):
         return {"inputs": _specs(inputs, "input"), "outputs": output_specs}
 
     def runner(self, model: Any, signature: Signature) -> Runner:
+        import_quietly("tensorflow")  # its C++ banners go to a file, not the cell
         import keras
 
         if keras.backend.backend() != "tensorflow":
@@ -121,6 +125,7 @@ class TensorFlowFramework(Framework):
                 model.export(target, format="tf_saved_model")
             return self.artifact_name
         if comes_from(model, "tensorflow"):
+            import_quietly("tensorflow")  # its C++ banners go to a file, not the cell
             import tensorflow as tf
 
             tf.saved_model.save(model, target)
@@ -130,6 +135,7 @@ class TensorFlowFramework(Framework):
 
     def load(self, artifact: str, meta: dict[str, Any]) -> Any:
         require_extra("tensorflow", "loading a TensorFlow SavedModel")
+        import_quietly("tensorflow")  # its C++ banners go to a file, not the cell
         import tensorflow as tf
 
         loaded = tf.saved_model.load(artifact)
