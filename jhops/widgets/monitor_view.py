@@ -193,6 +193,8 @@ def render_html(report: MonitoringReport | Mapping[str, Any]) -> str:
                  f'<span style="color:{error_color}">{requests["errors"]} errors ({_pct(requests["error_rate"])})'
                  "</span> &middot; latency "
                  + ", ".join(f"{k} {_fmt(latency.get(k))} ms" for k in ("p50", "p95", "p99")) + excluded + "</div>")
+    if data.get("log_note"):  # the model server did not confirm it wrote every request: say so above the numbers
+        parts.append(f'<p class="jp-jhops-log-note"><i>{html.escape(data["log_note"])}</i></p>')
     parts.append(_traffic_charts(data))
     parts.append("<h4>Predictions</h4>" + _prediction_charts(data))
     parts.append("<h4>Input drift</h4>")

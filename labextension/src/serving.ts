@@ -191,6 +191,7 @@ export function monitoringView(r: IMonitoringReport): HTMLElement {
        `errors ${r.requests.errors} (${percent(r.requests.error_rate)})`),
     el('div', { class: 'jp-jhops-latency' },
        `latency p50 ${short(lat.p50 ?? '-')} ms · p95 ${short(lat.p95 ?? '-')} ms · p99 ${short(lat.p99 ?? '-')} ms`),
+    r.log_note ? el('p', { class: 'jp-jhops-log-note' }, r.log_note) : null,
     el(
       'div',
       { class: 'jp-jhops-charts' },

@@ -40,6 +40,13 @@ def test_html_has_traffic_latency_errors_and_prediction_charts() -> None:
     assert "minutes since start" in page  # a five-minute window
 
 
+def test_a_log_that_may_lack_requests_says_so() -> None:
+    report = _report()
+    assert "jp-jhops-log-note" not in monitor_view.render_html(report)
+    report.log_note = "the model server did not confirm it wrote every request: the last second may be missing"
+    assert "the last second may be missing" in monitor_view.render_html(report)
+
+
 def test_drift_table_flags_and_reference_vs_live_histograms() -> None:
     page = monitor_view.render_html(_report())
     assert '<table class="jp-jhops-table jp-jhops-drift">' in page

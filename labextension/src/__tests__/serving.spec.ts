@@ -125,6 +125,12 @@ describe('monitoringView', () => {
     expect(bars).toEqual(['jp-jhops-bar jp-jhops-series-0', 'jp-jhops-bar jp-jhops-series-1']);
   });
 
+  it('says when the log may lack the last requests', () => {
+    expect(monitoringView(report()).querySelector('.jp-jhops-log-note')).toBeNull();
+    const note = 'the model server did not confirm it wrote every request: the last second may be missing';
+    expect(text(monitoringView({ ...report(), log_note: note }).querySelector('.jp-jhops-log-note')!)).toBe(note);
+  });
+
   it('says when there are no requests yet', () => {
     expect(text(monitoringView(report(0)))).toBe('No requests yet: send one with serving.predict("iceberg", ...).');
   });
