@@ -52,8 +52,16 @@ function tabTitle(page: any, title: RegExp): any {
  * Reload the page. JupyterLab dropped galata's ?reset from the address once it had reset the workspace, so the
  * layout is restored; galata's own readiness check waits for the Launcher tab, which a restored tab replaces.
  */
-async function reload(page: any): Promise<void> {
+/**
+ * Reload the page once JupyterLab has saved a layout holding the tab `entry` (`kind:id`): the layout restorer
+ * writes the workspace a moment after the layout changes, and a reload before that loses the tab. The request is
+ * made from the page, where galata serves the workspace it keeps for the test.
+ */
+async function reload(page: any, entry: string): Promise<void> {
   expect(page.url()).not.toContain('reset');
+  const savedLayout = (): Promise<string> =>
+    page.evaluate(async () => JSON.stringify(await (await fetch('/lab/api/workspaces')).json()));
+  await expect.poll(savedLayout, { timeout: 30000 }).toContain(`jhops-detail:${entry}`);
   await page.reload({ waitForIsReady: false });
   await page.locator('#jupyterlab-splash').waitFor({ state: 'detached' });
 }
@@ -222,7 +230,7 @@ test('compute settings reach a bare %%hops cell, whose experiment opens in a tab
   await expect(tabTitle(page, /galata-run/)).toHaveClass(/lm-mod-current/);
 
   // A reload brings the tab back, with its content.
-  await reload(page);
+  await reload(page, `experiment:${id}`);
   await expect(tab(page, `.jp-jhops-experiment-detail[data-id='${id}']`)).toHaveAttribute('data-state', 'FINISHED', {
     timeout: 60000
   });
@@ -283,7 +291,7 @@ test("the iceberg feature group's statistics open in a tab that survives a reloa
   await page.locator("#jhops-sidebar .jp-jhops-group-item[data-name='iceberg']").click();
   await expect(tab(page, ".jp-jhops-group-detail[data-name='iceberg']")).toHaveCount(1);
 
-  await reload(page);
+  await reload(page, 'feature-group:iceberg/1');
   const restored = tab(page, ".jp-jhops-group-detail[data-name='iceberg'][data-version='1']");
   await expect(restored.locator('svg.jp-jhops-histogram')).toHaveCount(5, { timeout: 60000 });
   await expect(restored).toContainText('Statistics (80 rows)');
@@ -346,7 +354,7 @@ test('a deployment is started from the sidebar, tested and monitored live in its
   await expectReadableAxes(detail.locator('svg.jp-jhops-chart').first());
   await page.screenshot({ path: `${SHOTS}/deployment.png` });
 
-  await reload(page);
+  await reload(page, 'deployment:scorer');
   await showSidebar(page);
   const restored = tab(page, ".jp-jhops-deployment-detail[data-name='scorer']");
   await expect(restored.locator('.jp-jhops-monitoring')).toContainText('5 requests', { timeout: 60000 });
