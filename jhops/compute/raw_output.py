@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import importlib
 import os
+import stat
 import sys
 import tempfile
 from collections.abc import Iterator, Sequence
@@ -96,14 +97,23 @@ def native_output_log() -> str:
     return os.path.join(tempfile.gettempdir(), f"jhops-native-output-{os.getpid()}.log")
 
 
+def _goes_to_a_file(fd: int) -> bool:
+    try:
+        return stat.S_ISREG(os.fstat(fd).st_mode)
+    except OSError:
+        return False
+
+
 def import_quietly(name: str) -> ModuleType:
     """Import module ``name`` with what it writes below Python (TensorFlow's oneDNN and CPU-feature banners) going
     to :func:`native_output_log` instead of the notebook cell; Python's own warnings still show. Only the first
-    import can print, so later ones are plain imports. ``JHOPS_VERBOSE=1`` lets the output through.
+    import can print, so later ones are plain imports. ``JHOPS_VERBOSE=1`` lets the output through, and a process
+    whose descriptor 2 is a file already (a worker writing to its log) keeps it there.
 
     Example: ``tf = import_quietly("tensorflow")`` where jhops, not the user, is the first to load TensorFlow.
     """
-    if name in sys.modules or is_verbose():
+    if name in sys.modules or is_verbose() or _goes_to_a_file(2):
+        # A worker's descriptor 2 is its log file already: the banners belong there.
         return importlib.import_module(name)
     with raw_output_to(native_output_log(), fds=(2,), keep_python_streams=True):
         return importlib.import_module(name)

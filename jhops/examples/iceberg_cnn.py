@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from jhops.compute.raw_output import import_quietly
 from jhops.datasets import iceberg
 
 __all__ = ["build_model", "data_file", "train"]
@@ -45,6 +46,7 @@ def build_model(learning_rate: float = 1e-3, dropout: float = 0.2, input_shape: 
         model = build_model(learning_rate=1e-3, dropout=0.2)
         model.output_shape      # (None, 1)
     """
+    import_quietly("tensorflow")  # its C++ banners go to a file, not the notebook cell
     import keras  # imported here: the module must not pull in TensorFlow on import
     from keras import layers
 
@@ -136,6 +138,7 @@ def _arrays(path: Path | None, training_dataset: str | None = None,
 
 
 def _reporter_callback(reporter: Any) -> Any:
+    import_quietly("tensorflow")  # its C++ banners go to a file, not the notebook cell
     import keras
 
     class BroadcastMetrics(keras.callbacks.Callback):  # type: ignore[misc]
@@ -178,6 +181,7 @@ def train(
 
         train(learning_rate=1e-3, epochs=5)   # {'accuracy': 0.86, 'loss': 0.33, ...}
     """
+    import_quietly("tensorflow")  # its C++ banners go to a file, not the notebook cell
     import keras
 
     source = None if training_dataset is not None else data_file(data_path, n=n, seed=seed)
