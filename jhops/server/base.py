@@ -12,32 +12,17 @@ from jupyter_server.base.handlers import APIHandler
 from tornado import web
 
 from jhops.extras import MissingExtraError
+from jhops.metadb import MAX_INTEGER
 
 if TYPE_CHECKING:
     from jhops.project import Project
 
-
-#: The largest id a metadata row can have (a 64-bit INTEGER in SQLite, BIGINT elsewhere).
-MAX_STORED_ID = 2**63 - 1
 
 VERBS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 
 
 class NotFound(LookupError):
     """The thing a request names does not exist: answered with 404."""
-
-
-def stored_id(digits: str, missing: str) -> int:
-    """An id or version from a path (the route's ``[0-9]+``); a number no stored row can have is a 404 ``missing``.
-
-    Without this check the database driver fails on it (SQLite: "Python int too large to convert"), a 500.
-
-    Example: ``stored_id("7", "No experiment with id 7 in this project.")`` is 7.
-    """
-    number = int(digits)
-    if number > MAX_STORED_ID:
-        raise NotFound(missing)
-    return number
 
 
 def status_for(error: BaseException) -> int | None:
@@ -102,7 +87,7 @@ class JhopsHandler(APIHandler):
             raise ValueError(f"The request body is not JSON: {exc}") from None
 
     def int_argument(self, name: str, default: int | None = None, minimum: int = 0,
-                     maximum: int = MAX_STORED_ID) -> int | None:
+                     maximum: int = MAX_INTEGER) -> int | None:
         """A whole-number query argument; anything else is a 400 that says which argument."""
         value = self._number_argument(name, int, "a whole number", minimum, maximum)
         return default if value is None else int(value)

@@ -12,13 +12,9 @@ import tornado.web
 
 from jhops.experiments.progress_summary import ProgressSummary
 from jhops.experiments.records import Experiment
-from jhops.server.base import JhopsHandler, stored_id
+from jhops.server.base import JhopsHandler
 
 DEFAULT_LIMIT = 50
-
-
-def _experiment_id(digits: str) -> int:
-    return stored_id(digits, f"No experiment with id {digits} in this project.")
 
 
 def progress_of(exp: Experiment) -> dict[str, Any]:
@@ -50,7 +46,7 @@ class ExperimentsHandler(JhopsHandler):
 class ExperimentHandler(JhopsHandler):
     @tornado.web.authenticated
     def get(self, experiment_id: str) -> None:
-        exp = self.project.experiments.get_experiment(_experiment_id(experiment_id))
+        exp = self.project.experiments.get_experiment(int(experiment_id))
         data = summary_of(exp)
         data.update({"args": exp.args, "code": exp.code, "environment": exp.environment, "driver": exp.driver,
                      "best_params": exp.best_params, "trials": [t.to_dict() for t in exp.trials]})
@@ -59,7 +55,7 @@ class ExperimentHandler(JhopsHandler):
     @tornado.web.authenticated
     def delete(self, experiment_id: str) -> None:
         """Ask the experiment's driver to stop: its workers stop and it ends KILLED (409 if it is not running)."""
-        exp = self.project.experiments.request_stop(_experiment_id(experiment_id))
+        exp = self.project.experiments.request_stop(int(experiment_id))
         self.set_status(202)
         self.finish(summary_of(exp))
 
@@ -67,6 +63,6 @@ class ExperimentHandler(JhopsHandler):
 class TrialsHandler(JhopsHandler):
     @tornado.web.authenticated
     def get(self, experiment_id: str) -> None:
-        store, number = self.project.experiments, _experiment_id(experiment_id)
+        store, number = self.project.experiments, int(experiment_id)
         store.get_experiment(number, with_trials=False)  # 404 for an unknown experiment
         self.finish({"trials": [t.to_dict() for t in store.get_trials(number)]})

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import tornado.web
 
-from jhops.server.base import JhopsHandler, stored_id
+from jhops.server.base import JhopsHandler
 
 if TYPE_CHECKING:  # the feature store's extra may be missing: its modules load on first use
     from jhops.featurestore.feature_group import FeatureGroup
@@ -39,8 +39,7 @@ def _group_summary(group: FeatureGroup) -> dict[str, Any]:
 
 
 def _group(handler: JhopsHandler, name: str, version: str) -> FeatureGroup:
-    number = stored_id(version, f"No version {version} of feature group {name!r} in this project.")
-    return handler.project.get_feature_store().get_feature_group(name, number)
+    return handler.project.get_feature_store().get_feature_group(name, int(version))
 
 
 class FeatureGroupsHandler(JhopsHandler):

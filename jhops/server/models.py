@@ -6,7 +6,7 @@ from typing import Any
 
 import tornado.web
 
-from jhops.server.base import JhopsHandler, stored_id
+from jhops.server.base import JhopsHandler
 
 
 def _versions_by_name(versions: list[Any]) -> list[dict[str, Any]]:
@@ -37,5 +37,4 @@ class ModelHandler(JhopsHandler):
 class ModelVersionHandler(JhopsHandler):
     @tornado.web.authenticated
     def get(self, name: str, version: str) -> None:
-        number = stored_id(version, f"No version {version} of model {name!r} in this project.")
-        self.finish(self.project.get_model_registry().get_model(name, number).to_dict())
+        self.finish(self.project.get_model_registry().get_model(name, int(version)).to_dict())

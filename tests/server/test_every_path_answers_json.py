@@ -22,13 +22,16 @@ async def _refused(jp_fetch, *parts: str, method: str = "GET") -> tuple[int, dic
     return refused.value.code, json.loads(response.body), response
 
 
+# The answers any unknown id or version gets: the domain's lookups find nothing past an INTEGER's range
+# (jhops.metadb.integer_equals) rather than failing on it.
 @pytest.mark.parametrize(("parts", "message"), [
     (("experiments", HUGE), f"No experiment with id {HUGE} in this project."),
     (("experiments", HUGE, "trials"), f"No experiment with id {HUGE} in this project."),
-    (("models", "doubler", HUGE), f"No version {HUGE} of model 'doubler' in this project."),
-    (("featurestore", "groups", "iceberg", HUGE), f"No version {HUGE} of feature group 'iceberg' in this project."),
+    (("models", "doubler", HUGE),
+     "No model named 'doubler'. No model is registered yet; add one with jhops.models.export(model, 'iceberg-cnn')."),
+    (("featurestore", "groups", "iceberg", HUGE), "No feature group named 'iceberg'. There are no feature groups yet."),
     (("featurestore", "groups", "iceberg", HUGE, "statistics"),
-     f"No version {HUGE} of feature group 'iceberg' in this project."),
+     "No feature group named 'iceberg'. There are no feature groups yet."),
 ])
 async def test_ids_out_of_range_are_404_with_a_message(jp_fetch, parts, message):
     code, body, _ = await _refused(jp_fetch, *parts)
