@@ -45,11 +45,12 @@ class Steps:
     """
 
     def __init__(self, description: str, steps: Sequence[str], *, progress: bool | None = None,
-                 delay: float = DELAY_S) -> None:
+                 delay: float | None = None) -> None:
         self.description = description
         self.steps = list(steps)
         self.enabled = progress_enabled(progress) and bool(self.steps)
-        self.delay = delay
+        # Read when the bar is made, so one setting (tests set DELAY_S = 0) reaches every long call.
+        self.delay = DELAY_S if delay is None else delay
         self.current: str | None = None
         self.done = 0
         self._bar: Any = None

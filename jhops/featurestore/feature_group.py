@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING, Any
 import pyarrow as pa
 import pyarrow.compute
 
-from jhops import progress_bar
 from jhops.featurestore import validation
 from jhops.featurestore.errors import EmptyInsertWarning, FeatureStoreError, ValidationFailedError
 from jhops.featurestore.expectation_specs import ExpectationsSource, read_expectations
@@ -171,8 +170,7 @@ class FeatureGroup:
         profile = self.statistics_enabled if statistics is None else bool(statistics)
         steps = ["prepare", *(["validate"] if self._validates(options) else []), "write",
                  *(["statistics"] if profile else []), *(["online"] if self.online_enabled else [])]
-        with Steps(f"insert {self.name} v{self.version}", steps, progress=progress,
-                   delay=progress_bar.DELAY_S) as bar:
+        with Steps(f"insert {self.name} v{self.version}", steps, progress=progress) as bar:
             bar.step("prepare")
             if _is_spark(data):
                 from jhops.featurestore.spark_io import insert_spark

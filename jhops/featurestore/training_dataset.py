@@ -15,7 +15,6 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from jhops import progress_bar
 from jhops.compute.raw_output import import_quietly
 from jhops.extras import require_extra
 from jhops.featurestore.errors import FeatureStoreError
@@ -108,7 +107,7 @@ def create_training_dataset(store: FeatureStore, name: str, query_or_fg: Query |
         raise FeatureStoreError("create_training_dataset takes a feature group or a query such as fg.select([...])")
     splits = _check_splits(splits)
     steps = ["read", *(f"write {split}" for split in splits)]
-    with Steps(f"training dataset {name}", steps, progress=progress, delay=progress_bar.DELAY_S) as bar:
+    with Steps(f"training dataset {name}", steps, progress=progress) as bar:
         bar.step("read")
         return _materialise(store, name, query, version, splits, seed, data_format, label, description, bar)
 

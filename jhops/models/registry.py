@@ -40,15 +40,13 @@ from jhops.models.signature import (
     empty_signature,
     infer_signature,
 )
-from jhops.progress_bar import DELAY_S, Steps
+from jhops.progress_bar import Steps
 
 if TYPE_CHECKING:
     from jhops.project import Project
 
 MODELS_FOLDER = "models"
 EXPORT_STEPS = ("write", "signature", "register")
-PROGRESS_DELAY_S = DELAY_S
-"""An export shows its progress bar once it has taken this long (seconds)."""
 
 
 def check_metrics(metrics: Mapping[str, Any] | None) -> dict[str, float]:
@@ -134,7 +132,7 @@ class ModelRegistry:
         os.makedirs(self.root, exist_ok=True)
         staging = tempfile.mkdtemp(prefix=f".staging-{name}-", dir=self.root)
         try:
-            with Steps(f"export {name}", EXPORT_STEPS, progress=progress, delay=PROGRESS_DELAY_S) as bar:
+            with Steps(f"export {name}", EXPORT_STEPS, progress=progress) as bar:
                 bar.step("write")
                 artifact, class_name = self._write_artifact(kind, source, staging, input_example, predictor_class)
                 meta: dict[str, Any] = {"name": name, "framework": kind.name, "artifact": artifact,

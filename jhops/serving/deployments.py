@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from jhops.progress_bar import DELAY_S, Steps
+from jhops.progress_bar import Steps
 from jhops.serving import process
 from jhops.serving.api_key import api_key
 from jhops.serving.batching import BatchingConfig
@@ -50,8 +50,6 @@ STOP_TIMEOUT_S = 30.0
 FLUSH_TIMEOUT_S = 5.0
 """How long a reader of the inference log waits for a running server to write what it has answered."""
 START_STEPS = ("launch", "load model", "ready")
-PROGRESS_DELAY_S = DELAY_S
-"""A start shows its progress bar once it has taken this long (seconds)."""
 
 
 @dataclass(frozen=True)
@@ -143,7 +141,7 @@ class Deployment:
         log's tail when it fails or is not ready in ``timeout`` s.
         Example: ``get_deployment("iceberg").start(progress=False).state`` -> ``"RUNNING"``
         """
-        with Steps(f"start {self.name}", START_STEPS, progress=progress, delay=PROGRESS_DELAY_S) as bar:
+        with Steps(f"start {self.name}", START_STEPS, progress=progress) as bar:
             bar.step("launch")
             with locked(self.folder):
                 record = read_record(self.folder)

@@ -261,7 +261,7 @@ def test_two_processes_exporting_at_once_get_different_versions(registry, predic
 
 def test_an_export_shows_its_steps_and_can_be_quiet(registry, classifier, data, capsys, monkeypatch):
     x, _ = data
-    monkeypatch.setattr("jhops.models.registry.PROGRESS_DELAY_S", 0.0)  # the bar at once, not after two seconds
+    monkeypatch.setattr("jhops.progress_bar.DELAY_S", 0.0)  # the bar at once, not after two seconds
     registry.export(classifier, "iceberg-sk", input_example=x[:2])
     assert "export iceberg-sk (done): 3/3" in capsys.readouterr().err  # write, signature, register
     with pytest.raises(InputExampleError):

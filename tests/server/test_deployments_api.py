@@ -45,7 +45,7 @@ async def _fails(jp_fetch, *parts, **kwargs):
 
 
 async def test_start_predict_and_stop_through_the_server(jp_fetch, deployment, monkeypatch, capfd):
-    monkeypatch.setattr("jhops.serving.deployments.PROGRESS_DELAY_S", 0.0)  # a bar would show at once
+    monkeypatch.setattr("jhops.progress_bar.DELAY_S", 0.0)  # a bar would show at once
     listed = (await _call(jp_fetch))["deployments"]
     assert [(d["name"], d["state"], d["model_name"], d["model_version"]) for d in listed] == [
         ("doubler-api", "CREATED", "doubler", 1)]

@@ -14,14 +14,14 @@ import numpy as np
 import pytest
 import requests
 
-from jhops import models, serving
-from jhops.serving import deployments, process
+from jhops import models, progress_bar, serving
+from jhops.serving import process
 
 
 @pytest.fixture
 def bars_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
     """Progress bars of deployment starts drawn at once, not only after two seconds."""
-    monkeypatch.setattr(deployments, "PROGRESS_DELAY_S", 0.0)
+    monkeypatch.setattr(progress_bar, "DELAY_S", 0.0)
 
 
 def test_states_from_created_to_stopped(deploy: Callable[..., serving.Deployment], root: str,
